@@ -1,0 +1,60 @@
+/** What a verb acts on. Node targets may be named by EC2 instance id; `name` is then resolved. */
+export type WorkloadKind = "Deployment" | "StatefulSet";
+
+export interface WorkloadTarget {
+  kind: WorkloadKind;
+  namespace: string;
+  name: string;
+}
+
+export interface NodeTarget {
+  kind: "Node";
+  /** The node name (resolved from `instanceId` when the caller gave an instance id). */
+  name: string;
+  /** The EC2 instance id, when known (last segment of `spec.providerID`). */
+  instanceId?: string;
+}
+
+export type Target = WorkloadTarget | NodeTarget;
+
+export type MutatingVerb = "scale" | "restart" | "rollback" | "cordon" | "uncordon" | "drain";
+export type ReadVerb = "status" | "history";
+export type Verb = MutatingVerb | ReadVerb;
+
+/** The action that reverses a verb's effect: enough to run it again later (from Slack's Undo, say). */
+export interface UndoAction {
+  verb: MutatingVerb;
+  target: Target;
+  params: Record<string, string | number | boolean>;
+}
+
+/** Options every mutating verb takes. */
+export interface VerbOptions {
+  /** Server-side dry run (`dryRun=All`): validated and admitted by the API server, never persisted. */
+  dryRun?: boolean;
+  /** Progress of long operations (drain), one human-readable line at a time. */
+  onProgress?: (line: string) => void;
+  /** Aborts waits (drain deadline, retries) early. */
+  signal?: AbortSignal;
+}
+
+/** The one structured result every verb returns. */
+export interface VerbResult<Before = unknown, After = Before> {
+  verb: Verb;
+  target: Target;
+  /** The action did what was asked (or there was nothing to do). */
+  ok: boolean;
+  /** The cluster was (or, in a dry run, would be) changed. */
+  changed: boolean;
+  dryRun: boolean;
+  before: Before | undefined;
+  /** In a dry run: what the server says the object would become. */
+  after: After | undefined;
+  /** One line a person can read: what happened, or why not. */
+  message: string;
+  warnings: string[];
+  /** Kubernetes API requests this verb made. */
+  apiRequests: number;
+  durationMs: number;
+  undo?: UndoAction;
+}

@@ -1,0 +1,35 @@
+import { defineConfig } from "vitest/config";
+
+// Two projects: `unit` is pure logic with no I/O (runs anywhere in seconds); `integration` needs the
+// local test environment (control plane, moto, Slack stand-in), which its global setup starts once
+// per run or reuses when one is already up.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: [
+            "packages/*/src/**/*.test.ts",
+            "functions/**/*.test.ts",
+            "scripts/**/*.test.ts",
+            "test/env/**/*.test.ts",
+          ],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/**/*.int.ts"],
+          globalSetup: ["test/env/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+          // one cluster shared by every file: files run one after another, tests inside run in order
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
