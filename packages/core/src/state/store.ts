@@ -1,0 +1,48 @@
+/**
+ * The state store: a small key-value contract with the conditional operations that make duplicate
+ * and concurrent deliveries safe. Two implementations pass one contract suite: DynamoDB (single
+ * table, TTL, conditional writes) for Lambda, and an embedded one (node:sqlite) for local runs.
+ * The domain records (idempotency keys, cooldowns, budgets, prior replicas, approvals, audit, Slack
+ * threads) are built on these primitives once, in this folder, not per backend.
+ *
+ * Keys are strings like `event#<id>`, `cooldown#<cluster>#<target>`; a `prefix` groups records for
+ * `list`. Every record may expire (`expiresAt`, epoch seconds): an expired record reads as absent.
+ */
+export interface StoredRecord<V = unknown> {
+  key: string;
+  value: V;
+  /** Epoch seconds; absent = never expires. */
+  expiresAt?: number;
+  /** Incremented by every write; used for compare-and-set. */
+  version: number;
+}
+
+export interface PutOptions {
+  expiresAt?: number;
+  /** Write only when no live (unexpired) record has this key. */
+  ifAbsent?: boolean;
+  /** Write only when the live record has exactly this version (compare-and-set). */
+  ifVersion?: number;
+}
+
+export interface StateStore {
+  get<V>(key: string): Promise<StoredRecord<V> | undefined>;
+  /** Returns the written record, or `undefined` when a condition (ifAbsent / ifVersion) failed. */
+  put<V>(key: string, value: V, options?: PutOptions): Promise<StoredRecord<V> | undefined>;
+  delete(key: string): Promise<void>;
+  /** Live records whose key starts with `prefix`, in key order. */
+  list<V>(prefix: string, options?: { limit?: number }): Promise<StoredRecord<V>[]>;
+  /**
+   * Atomically add `member` to the set at `key` when the set has fewer than `max` live members
+   * (members expire individually at their `expiresAt`). Already a member: succeeds without change.
+   * Returns whether it is (now) a member, and the members after the call.
+   */
+  addToBoundedSet(
+    key: string,
+    member: string,
+    max: number,
+    options: { expiresAt: number; now: number },
+  ): Promise<{ added: boolean; members: string[] }>;
+  removeFromSet(key: string, member: string): Promise<void>;
+  close?(): Promise<void>;
+}
