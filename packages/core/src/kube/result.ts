@@ -1,0 +1,104 @@
+import {
+  type ConfigurationOptions,
+  type ObservableMiddleware,
+  PatchStrategy,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
+import type { Kube } from "./client.ts";
+import { KubeVerbError } from "./errors.ts";
+import type { Target, UndoAction, Verb, VerbResult } from "./types.ts";
+
+/** What a verb decides; `verbRun.finish` adds the timing and request count. */
+export interface VerbOutcome<Before, After> {
+  ok?: boolean;
+  changed: boolean;
+  before: Before | undefined;
+  after: After | undefined;
+  message: string;
+  warnings?: string[];
+  undo?: UndoAction;
+}
+
+export interface VerbRun {
+  readonly verb: Verb;
+  readonly target: Target;
+  readonly dryRun: boolean;
+  /** The target as resolved so far (e.g. a node name found from an instance id). */
+  setTarget(target: Target): void;
+  finish<Before, After = Before>(outcome: VerbOutcome<Before, After>): VerbResult<Before, After>;
+  /** The result for a failed verb (ok: false), from a KubeVerbError's message. */
+  fail<Before, After = Before>(error: KubeVerbError, before?: Before): VerbResult<Before, After>;
+}
+
+/**
+ * Starts the clock and request count for one verb. The count is the difference of the Kube's
+ * counter, so concurrent verbs on one Kube would see each other's requests; verbs run one at a time.
+ */
+export function startVerb(kube: Kube, verb: Verb, target: Target, dryRun = false): VerbRun {
+  const startedAt = performance.now();
+  const requestsAtStart = kube.requests.count;
+  let current = target;
+  const measured = () => ({
+    apiRequests: kube.requests.count - requestsAtStart,
+    durationMs: Math.round(performance.now() - startedAt),
+  });
+  return {
+    verb,
+    get target() {
+      return current;
+    },
+    dryRun,
+    setTarget(next) {
+      current = next;
+    },
+    finish(outcome) {
+      return {
+        verb,
+        target: current,
+        ok: outcome.ok ?? true,
+        changed: outcome.changed,
+        dryRun,
+        before: outcome.before,
+        after: outcome.after,
+        message: outcome.message,
+        warnings: outcome.warnings ?? [],
+        ...measured(),
+        ...(outcome.undo ? { undo: outcome.undo } : {}),
+      };
+    },
+    fail(error, before) {
+      return {
+        verb,
+        target: current,
+        ok: false,
+        changed: false,
+        dryRun,
+        before,
+        after: undefined,
+        message: error.message,
+        warnings: [],
+        ...measured(),
+      };
+    },
+  };
+}
+
+/** `dryRun` query value for writes: the API server's "All" stage set, or absent. */
+export function dryRunParam(dryRun: boolean | undefined): "All" | undefined {
+  return dryRun ? "All" : undefined;
+}
+
+/**
+ * Request options that set a patch's Content-Type. client-node 2 sends JSON Patch unless told
+ * otherwise; we always say which one we mean.
+ */
+export function patchContentType(strategy: PatchStrategy): ConfigurationOptions<ObservableMiddleware> {
+  return setHeaderOptions("Content-Type", strategy);
+}
+
+export const jsonPatch = (): ConfigurationOptions<ObservableMiddleware> =>
+  patchContentType(PatchStrategy.JsonPatch);
+export const mergePatch = (): ConfigurationOptions<ObservableMiddleware> =>
+  patchContentType(PatchStrategy.MergePatch);
+export const strategicMergePatch = (): ConfigurationOptions<ObservableMiddleware> =>
+  patchContentType(PatchStrategy.StrategicMergePatch);
