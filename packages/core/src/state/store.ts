@@ -6,16 +6,38 @@
  * threads) are built on these primitives once, in this folder, not per backend.
  *
  * Keys are strings like `event#<id>`, `cooldown#<cluster>#<target>`; a `prefix` groups records for
- * `list`. Every record may expire (`expiresAt`, epoch seconds): an expired record reads as absent.
+ * `list`. Every record may expire (`expiresAt`, epoch seconds): an expired record reads as absent,
+ * and conditions treat it as absent too (a record is live while `expiresAt` is unset or later than
+ * now). Values round-trip through JSON in every backend, so they must be JSON-serializable (no
+ * Dates, Maps or `undefined` inside arrays).
  */
 export interface StoredRecord<V = unknown> {
   key: string;
   value: V;
   /** Epoch seconds; absent = never expires. */
   expiresAt?: number;
-  /** Incremented by every write; used for compare-and-set. */
+  /**
+   * Incremented by every write; used for compare-and-set. A fresh key starts at 1; after a record
+   * expired the next version is only guaranteed to be positive (backends may continue the count).
+   */
   version: number;
 }
+
+export interface ListOptions {
+  /** At most this many live records. */
+  limit?: number;
+  /** Only keys at or after this one (byte order of the UTF-8 key, like DynamoDB sort keys). */
+  from?: string;
+  /** Newest first: descending key order (`from` then bounds from below, as in ascending order). */
+  reverse?: boolean;
+}
+
+/**
+ * How `addToBoundedSet` stores a set at its key (what `get` returns for that key): each member
+ * mapped to its own `expiresAt` (epoch seconds). The record's `expiresAt` is the latest member's,
+ * so a set whose members all expired disappears like any other record.
+ */
+export type BoundedSetValue = Record<string, number>;
 
 export interface PutOptions {
   expiresAt?: number;
@@ -31,11 +53,12 @@ export interface StateStore {
   put<V>(key: string, value: V, options?: PutOptions): Promise<StoredRecord<V> | undefined>;
   delete(key: string): Promise<void>;
   /** Live records whose key starts with `prefix`, in key order. */
-  list<V>(prefix: string, options?: { limit?: number }): Promise<StoredRecord<V>[]>;
+  list<V>(prefix: string, options?: ListOptions): Promise<StoredRecord<V>[]>;
   /**
    * Atomically add `member` to the set at `key` when the set has fewer than `max` live members
    * (members expire individually at their `expiresAt`). Already a member: succeeds without change.
-   * Returns whether it is (now) a member, and the members after the call.
+   * Returns whether it is (now) a member, and the live members after the call (sorted).
+   * Members whose `expiresAt` is not after `now` are dropped; a re-added member keeps its expiry.
    */
   addToBoundedSet(
     key: string,
