@@ -1,7 +1,21 @@
 export type { Kube } from "./client.ts";
 export { kubeFromConfig, kubeFromKubeconfigFile, RequestCounter } from "./client.ts";
+export type { NodeSchedulingState } from "./cordon.ts";
+export { cordon, uncordon } from "./cordon.ts";
+export type { DrainBefore, DrainOptions, DrainReport } from "./drain.ts";
+export { drain } from "./drain.ts";
+export type {
+  DaemonSetLookup,
+  DrainFilterOptions,
+  DrainPlan,
+  PodVerdict,
+  PodWithReason,
+} from "./drain-filters.ts";
+export { planDrain } from "./drain-filters.ts";
 export type { KubeVerbErrorCode, KubeVerbErrorOptions } from "./errors.ts";
 export { apiMessage, apiStatus, KubeVerbError, toKubeVerbError } from "./errors.ts";
+export type { ResolvedNode } from "./nodes.ts";
+export { instanceIdOf, isInstanceId, resolveNode } from "./nodes.ts";
 export type { VerbOutcome, VerbRun } from "./result.ts";
 export {
   dryRunParam,

@@ -1,0 +1,416 @@
+import { ApiException, type V1Eviction, type V1Pod } from "@kubernetes/client-node";
+import type { Kube } from "./client.ts";
+import { isUnschedulable, patchUnschedulable, requestedNodeTarget } from "./cordon.ts";
+import {
+  type DaemonSetLookup,
+  type DrainFilterOptions,
+  daemonSetKey,
+  daemonSetsToLookUp,
+  deletingLongerThan,
+  describeErrors,
+  type PodWithReason,
+  planDrain,
+  podKey,
+} from "./drain-filters.ts";
+import { apiMessage, apiStatus, toKubeVerbError } from "./errors.ts";
+import { resolveNode } from "./nodes.ts";
+import { dryRunParam, startVerb } from "./result.ts";
+import type { VerbOptions, VerbResult } from "./types.ts";
+
+export type DrainOptions = VerbOptions & {
+  /** One deadline for the whole drain, in ms; absent or 0: wait as long as it takes (kubectl's default). */
+  timeoutMs?: number;
+  /** Passed to every eviction when ≥ 0; otherwise each pod's own terminationGracePeriodSeconds. */
+  gracePeriodSeconds?: number;
+  /** Evict pods with emptyDir volumes (their data is lost). */
+  deleteEmptyDirData?: boolean;
+  /** Evict pods no controller will recreate, and orphaned DaemonSet pods. */
+  force?: boolean;
+  /** Leave DaemonSet pods in place (default true: every EKS node runs some). */
+  ignoreDaemonSets?: boolean;
+  /**
+   * Don't wait for pods whose deletion started more than this many seconds ago. Pods on a NotReady
+   * node never finish terminating (no kubelet confirms it); set this to drain such a node anyway.
+   */
+  skipWaitForDeleteTimeoutSeconds?: number;
+  /** Wait between eviction attempts that a PodDisruptionBudget refused (429); default 5000 as kubectl. */
+  evictionRetryDelayMs?: number;
+  /** Interval between checks that evicted pods are gone; default 1000 as kubectl. */
+  podDeletePollMs?: number;
+};
+
+/** The node before the drain: was it cordoned, and which pods (`namespace/name`) ran on it. */
+export interface DrainBefore {
+  unschedulable: boolean;
+  pods: string[];
+}
+
+/** What the drain did (or, in a dry run, would do). */
+export interface DrainReport {
+  unschedulable: boolean;
+  /** Pods confirmed gone (their UID no longer on the node); in a dry run, the pods that would be evicted. */
+  evicted: string[];
+  /** Pods left in place on purpose (DaemonSet, mirror, long-deleting), with the reason. */
+  skipped: PodWithReason[];
+  /** Pods that block the drain or could not be evicted, including those left when the deadline came. */
+  failed: PodWithReason[];
+}
+
+const DEFAULT_RETRY_DELAY_MS = 5000;
+const DEFAULT_POLL_MS = 1000;
+const POD_PAGE = 500;
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Number((ms / 1000).toFixed(1))}s`;
+}
+
+/** `details.causes[].type` of an API error's Status, e.g. NamespaceTerminating. */
+function statusCauseTypes(error: unknown): string[] {
+  if (!(error instanceof ApiException) || typeof error.body !== "string") return [];
+  try {
+    const status = JSON.parse(error.body) as { details?: { causes?: { type?: unknown }[] } };
+    return (status.details?.causes ?? []).map((cause) => String(cause.type));
+  } catch {
+    return [];
+  }
+}
+
+async function listPodsOnNode(kube: Kube, nodeName: string): Promise<V1Pod[]> {
+  const pods: V1Pod[] = [];
+  let continueToken: string | undefined;
+  try {
+    do {
+      const page = await kube.core.listPodForAllNamespaces({
+        fieldSelector: `spec.nodeName=${nodeName}`,
+        limit: POD_PAGE,
+        _continue: continueToken,
+      });
+      pods.push(...page.items);
+      continueToken = page.metadata?._continue || undefined;
+    } while (continueToken);
+  } catch (error) {
+    throw toKubeVerbError(error, `the pods on node ${nodeName}`);
+  }
+  return pods;
+}
+
+async function lookUpDaemonSets(
+  kube: Kube,
+  wanted: { namespace: string; name: string }[],
+): Promise<Map<string, DaemonSetLookup>> {
+  const entries = await Promise.all(
+    wanted.map(async ({ namespace, name }): Promise<[string, DaemonSetLookup]> => {
+      const key = daemonSetKey(namespace, name);
+      try {
+        await kube.apps.readNamespacedDaemonSet({ name, namespace });
+        return [key, { found: true }];
+      } catch (error) {
+        if (apiStatus(error) === 404) return [key, { found: false }];
+        return [key, { error: toKubeVerbError(error, `DaemonSet ${key}`).message }];
+      }
+    }),
+  );
+  return new Map(entries);
+}
+
+type PodOutcome =
+  | { kind: "evicted"; note?: string }
+  | { kind: "failed"; reason: string }
+  | { kind: "left"; reason: string };
+
+interface DeletionWatcher {
+  /** Resolves when the pod is gone, or when the drain stops (deadline or cancel). */
+  waitFor(pod: V1Pod): Promise<PodOutcome>;
+}
+
+/**
+ * Confirms evicted pods are gone with one LIST of the node's pods per interval for all of them
+ * (kubectl GETs each pod every second). Gone = absent from the node or present with another UID.
+ */
+function watchDeletions(
+  kube: Kube,
+  nodeName: string,
+  pollMs: number,
+  skipWaitSeconds: number | undefined,
+  stop: AbortSignal,
+): DeletionWatcher {
+  const waiting = new Map<string, { uid: string; done: (outcome: PodOutcome) => void }>();
+  let running = false;
+
+  const settle = (key: string, outcome: PodOutcome) => {
+    waiting.get(key)?.done(outcome);
+    waiting.delete(key);
+  };
+
+  const loop = async () => {
+    let lastError = "";
+    while (waiting.size > 0) {
+      await sleep(pollMs, stop);
+      if (stop.aborted) {
+        for (const key of [...waiting.keys()]) {
+          settle(key, { kind: "left", reason: `eviction accepted, still terminating${lastError}` });
+        }
+        break;
+      }
+      let current: V1Pod[];
+      try {
+        current = await listPodsOnNode(kube, nodeName);
+        lastError = "";
+      } catch (error) {
+        // A failed check is not a failed eviction: try again at the next interval, until the deadline.
+        lastError = ` (last check failed: ${error instanceof Error ? error.message : String(error)})`;
+        continue;
+      }
+      const byKey = new Map(current.map((pod) => [podKey(pod), pod]));
+      const now = new Date();
+      for (const [key, { uid }] of [...waiting]) {
+        const pod = byKey.get(key);
+        if (!pod || pod.metadata?.uid !== uid) settle(key, { kind: "evicted" });
+        else if (deletingLongerThan(pod, skipWaitSeconds, now)) {
+          settle(key, {
+            kind: "evicted",
+            note: `${key} still terminating after ${skipWaitSeconds}s; not waiting for it (skip-wait-for-delete-timeout)`,
+          });
+        }
+      }
+    }
+    running = false;
+  };
+
+  return {
+    waitFor(pod) {
+      return new Promise((done) => {
+        waiting.set(podKey(pod), { uid: pod.metadata?.uid ?? "", done });
+        if (!running) {
+          running = true;
+          void loop();
+        }
+      });
+    },
+  };
+}
+
+/**
+ * Drains a node like `kubectl drain --ignore-daemonsets`: cordon, list its pods, run kubectl's filter
+ * chain, evict through the Eviction API in parallel under one deadline, confirm each pod gone by UID.
+ *
+ * Deliberately unlike kubectl: when a filter blocks the drain (say an emptyDir pod without
+ * `deleteEmptyDirData`), nothing is evicted and a node we cordoned is uncordoned again, so the
+ * cluster is left as it was. When the deadline passes the node stays cordoned and the report lists
+ * what is left. Dry run: a server-side dry-run cordon and one dry-run eviction per pod, no waiting.
+ *
+ * @example
+ * const result = await drain(kube, "i-0123456789abcdef0", {
+ *   timeoutMs: 300_000, deleteEmptyDirData: true, onProgress: console.log,
+ * });
+ * if (!result.ok) console.error(result.message, result.after?.failed);
+ */
+export async function drain(
+  kube: Kube,
+  nodeOrInstanceId: string,
+  opts: DrainOptions = {},
+): Promise<VerbResult<DrainBefore, DrainReport>> {
+  const dryRun = opts.dryRun === true;
+  const run = startVerb(kube, "drain", requestedNodeTarget(nodeOrInstanceId), dryRun);
+  const progress = (line: string) => opts.onProgress?.(line);
+  const timeoutMs = opts.timeoutMs && opts.timeoutMs > 0 ? opts.timeoutMs : undefined;
+  const retryDelayMs = opts.evictionRetryDelayMs ?? DEFAULT_RETRY_DELAY_MS;
+  const filterOptions: DrainFilterOptions = {
+    force: opts.force === true,
+    ignoreDaemonSets: opts.ignoreDaemonSets ?? true,
+    deleteEmptyDirData: opts.deleteEmptyDirData === true,
+    skipWaitForDeleteTimeoutSeconds: opts.skipWaitForDeleteTimeoutSeconds,
+  };
+
+  // One overall deadline, started before the first request, as kubectl's --timeout.
+  const deadline = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
+  const signals = [opts.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
+  const stop = signals.length > 0 ? AbortSignal.any(signals) : new AbortController().signal;
+
+  const { node, target } = await resolveNode(kube, nodeOrInstanceId);
+  run.setTarget(target);
+  const nodeName = target.name;
+  const wasCordoned = isUnschedulable(node);
+  if (!wasCordoned) {
+    await patchUnschedulable(kube, nodeName, true, dryRun);
+    progress(dryRun ? `node ${nodeName} would be cordoned (dry run)` : `node ${nodeName} cordoned`);
+  }
+  const cordonedByUs = !wasCordoned && !dryRun;
+
+  const pods = await listPodsOnNode(kube, nodeName);
+  const now = new Date();
+  const daemonSets = await lookUpDaemonSets(kube, daemonSetsToLookUp(pods, filterOptions, now));
+  const plan = planDrain(pods, filterOptions, { now, daemonSets });
+  const before: DrainBefore = { unschedulable: wasCordoned, pods: pods.map(podKey) };
+  const warnings = [...plan.warnings];
+
+  if (plan.errors.length > 0) {
+    if (cordonedByUs) await patchUnschedulable(kube, nodeName, false, false);
+    return run.finish({
+      ok: false,
+      changed: false,
+      before,
+      after: { unschedulable: wasCordoned, evicted: [], skipped: plan.skipped, failed: plan.errors },
+      message:
+        `cannot drain node ${nodeName}: ${describeErrors(plan.errors)}; nothing was evicted` +
+        (cordonedByUs ? " and the node was uncordoned again" : ""),
+      warnings,
+    });
+  }
+
+  const total = plan.evict.length;
+  const evicted: string[] = [];
+  const failed: PodWithReason[] = [];
+  const watcher = watchDeletions(
+    kube,
+    nodeName,
+    opts.podDeletePollMs ?? DEFAULT_POLL_MS,
+    opts.skipWaitForDeleteTimeoutSeconds,
+    stop,
+  );
+
+  const evictOne = async (pod: V1Pod): Promise<PodOutcome> => {
+    const name = pod.metadata?.name ?? "";
+    const namespace = pod.metadata?.namespace ?? "";
+    const key = podKey(pod);
+    const uid = pod.metadata?.uid ?? "";
+    const eviction: V1Eviction = {
+      apiVersion: "policy/v1",
+      kind: "Eviction",
+      metadata: { name, namespace },
+      deleteOptions: {
+        // The UID precondition makes "evict this pod" exact: a same-named replacement is never evicted.
+        preconditions: { uid },
+        ...(opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds >= 0
+          ? { gracePeriodSeconds: opts.gracePeriodSeconds }
+          : {}),
+      },
+    };
+    let blockedBy = "eviction not yet requested";
+    for (;;) {
+      if (stop.aborted) return { kind: "left", reason: blockedBy };
+      try {
+        await kube.core.createNamespacedPodEviction({
+          name,
+          namespace,
+          body: eviction,
+          dryRun: dryRunParam(dryRun),
+        });
+        break;
+      } catch (error) {
+        const status = apiStatus(error);
+        const detail = apiMessage(error) ?? (error instanceof Error ? error.message : String(error));
+        if (status === 404) return { kind: "evicted" };
+        if (status === 429) {
+          if (dryRun) {
+            return { kind: "failed", reason: `eviction would be refused now (429): ${detail}` };
+          }
+          blockedBy = `eviction refused (429): ${detail}`;
+          progress(`waiting for PDB on ${key}: 429, retrying in ${formatDelay(retryDelayMs)}`);
+          await sleep(retryDelayMs, stop);
+          continue;
+        }
+        const namespaceTerminating =
+          status === 403 && statusCauseTypes(error).includes("NamespaceTerminating");
+        if (status === 409 || namespaceTerminating) {
+          // 409: the UID precondition failed (or the PDB kept changing); 403: the namespace is going away.
+          // Either way, look at the pod as it is now.
+          let fresh: V1Pod | undefined;
+          try {
+            fresh = await kube.core.readNamespacedPod({ name, namespace });
+          } catch (readError) {
+            if (apiStatus(readError) === 404) return { kind: "evicted" };
+          }
+          if (fresh && fresh.metadata?.uid !== uid) return { kind: "evicted" };
+          if (fresh?.metadata?.deletionTimestamp) break;
+          if (dryRun)
+            return { kind: "failed", reason: `eviction would be refused now (${status}): ${detail}` };
+          blockedBy = `eviction refused (${status}): ${detail}`;
+          progress(`eviction of ${key} refused (${status}), retrying in ${formatDelay(retryDelayMs)}`);
+          await sleep(retryDelayMs, stop);
+          continue;
+        }
+        return {
+          kind: "failed",
+          reason: `eviction refused${status ? ` (HTTP ${status})` : ""}: ${detail}`,
+        };
+      }
+    }
+    if (dryRun) return { kind: "evicted" };
+    return watcher.waitFor(pod);
+  };
+
+  if (total > 0) {
+    progress(
+      dryRun
+        ? `would evict ${total} pods from node ${nodeName} (dry run)…`
+        : `evicting ${total} pods from node ${nodeName}…`,
+    );
+  }
+  const left: PodWithReason[] = [];
+  await Promise.all(
+    plan.evict.map(async (pod) => {
+      const key = podKey(pod);
+      const outcome = await evictOne(pod);
+      if (outcome.kind === "evicted") {
+        evicted.push(key);
+        if (outcome.note) warnings.push(outcome.note);
+        progress(`${dryRun ? "would evict" : "evicted"} ${key} (${evicted.length}/${total})`);
+      } else if (outcome.kind === "failed") {
+        failed.push({ pod: key, reason: outcome.reason });
+        progress(`failed to evict ${key}: ${outcome.reason}`);
+      } else {
+        left.push({ pod: key, reason: outcome.reason });
+      }
+    }),
+  );
+
+  const cancelled = opts.signal?.aborted === true;
+  const stopReason = cancelled ? "drain cancelled" : `deadline of ${formatDelay(timeoutMs ?? 0)} reached`;
+  for (const entry of left) failed.push({ pod: entry.pod, reason: `${stopReason}: ${entry.reason}` });
+  evicted.sort();
+  failed.sort((a, b) => a.pod.localeCompare(b.pod));
+
+  const report: DrainReport = { unschedulable: true, evicted, skipped: plan.skipped, failed };
+  const counts = `${evicted.length} evicted, ${plan.skipped.length} skipped, ${failed.length} failed`;
+  let message: string;
+  if (dryRun) {
+    message = `dry run: draining node ${nodeName} would evict ${evicted.length} pods (${counts})`;
+  } else if (left.length > 0) {
+    message =
+      `${stopReason} while draining node ${nodeName} (${counts}); the node stays cordoned; ` +
+      `left: ${left.map((entry) => `${entry.pod} (${entry.reason})`).join("; ")}`;
+  } else if (failed.length > 0) {
+    message =
+      `drained node ${nodeName} only in part (${counts}); the node stays cordoned; ` +
+      `failed: ${failed.map((entry) => `${entry.pod} (${entry.reason})`).join("; ")}`;
+  } else {
+    message = `drained node ${nodeName} (${counts})`;
+  }
+  if (!dryRun) progress(message);
+
+  return run.finish({
+    ok: failed.length === 0,
+    changed: !wasCordoned || evicted.length > 0,
+    before,
+    after: report,
+    message,
+    warnings,
+    ...(cordonedByUs ? { undo: { verb: "uncordon", target, params: {} } } : {}),
+  });
+}
