@@ -5,7 +5,7 @@ import {
   setHeaderOptions,
 } from "@kubernetes/client-node";
 import type { Kube } from "./client.ts";
-import { KubeVerbError } from "./errors.ts";
+import type { KubeVerbError } from "./errors.ts";
 import type { Target, UndoAction, Verb, VerbResult } from "./types.ts";
 
 /** What a verb decides; `verbRun.finish` adds the timing and request count. */

@@ -1,0 +1,148 @@
+import type { V1Deployment, V1LabelSelector, V1ReplicaSet } from "@kubernetes/client-node";
+import type { Kube } from "./client.ts";
+import { KubeVerbError, toKubeVerbError } from "./errors.ts";
+import { startVerb } from "./result.ts";
+import type { VerbResult, WorkloadTarget } from "./types.ts";
+
+export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
+export const CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause";
+
+/** One revision as `kubectl rollout history` lists it, plus what is useful to pick one. */
+export interface RevisionEntry {
+  revision: number;
+  /** `kubernetes.io/change-cause` of the revision's ReplicaSet, if any. */
+  changeCause?: string;
+  replicaSet: string;
+  images: string[];
+  /** The revision the Deployment currently runs. */
+  current: boolean;
+  createdAt?: string;
+}
+
+export interface DeploymentHistory {
+  deployment: string;
+  revisions: RevisionEntry[];
+}
+
+/** A LabelSelector as the `labelSelector` query string. */
+export function labelSelectorString(selector: V1LabelSelector | undefined): string {
+  const parts = Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
+  for (const expression of selector?.matchExpressions ?? []) {
+    const values = (expression.values ?? []).join(",");
+    switch (expression.operator) {
+      case "In":
+        parts.push(`${expression.key} in (${values})`);
+        break;
+      case "NotIn":
+        parts.push(`${expression.key} notin (${values})`);
+        break;
+      case "Exists":
+        parts.push(expression.key);
+        break;
+      case "DoesNotExist":
+        parts.push(`!${expression.key}`);
+        break;
+      default:
+        throw new KubeVerbError("invalid", `unknown label selector operator "${expression.operator}"`);
+    }
+  }
+  return parts.join(",");
+}
+
+/**
+ * The revision of a ReplicaSet, as kubectl's `deploymentutil.Revision`: a missing annotation is 0;
+ * one that is not an integer makes the ReplicaSet invisible to history and rollback (undefined).
+ */
+export function revisionOf(replicaSet: V1ReplicaSet): number | undefined {
+  const value = replicaSet.metadata?.annotations?.[REVISION_ANNOTATION];
+  if (value === undefined) return 0;
+  return /^[+-]?\d{1,18}$/.test(value) ? Number(value) : undefined;
+}
+
+/** ReplicaSets whose controller is this Deployment (kubectl's `GetAllReplicaSets`). */
+export function controlledBy(deployment: V1Deployment, replicaSets: readonly V1ReplicaSet[]): V1ReplicaSet[] {
+  const uid = deployment.metadata?.uid;
+  return replicaSets.filter((rs) =>
+    (rs.metadata?.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === uid),
+  );
+}
+
+export function describeDeployment(target: { namespace: string; name: string }): string {
+  return `deployment ${target.namespace}/${target.name}`;
+}
+
+/** Reads the Deployment and the ReplicaSets it controls (two requests). */
+export async function readDeploymentAndReplicaSets(
+  kube: Kube,
+  target: { namespace: string; name: string },
+): Promise<{ deployment: V1Deployment; replicaSets: V1ReplicaSet[] }> {
+  const what = describeDeployment(target);
+  try {
+    const deployment = await kube.apps.readNamespacedDeployment({
+      name: target.name,
+      namespace: target.namespace,
+    });
+    const list = await kube.apps.listNamespacedReplicaSet({
+      namespace: target.namespace,
+      labelSelector: labelSelectorString(deployment.spec?.selector),
+    });
+    return { deployment, replicaSets: controlledBy(deployment, list.items) };
+  } catch (error) {
+    throw toKubeVerbError(error, what);
+  }
+}
+
+/** The history view of a Deployment's ReplicaSets, oldest revision first (one entry per revision). */
+export function deploymentHistory(
+  deployment: V1Deployment,
+  replicaSets: readonly V1ReplicaSet[],
+): DeploymentHistory {
+  const currentRevision = deployment.metadata?.annotations?.[REVISION_ANNOTATION];
+  const byRevision = new Map<number, RevisionEntry>();
+  for (const rs of replicaSets) {
+    const revision = revisionOf(rs);
+    if (revision === undefined) continue;
+    const changeCause = rs.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION];
+    byRevision.set(revision, {
+      revision,
+      ...(changeCause ? { changeCause } : {}),
+      replicaSet: rs.metadata?.name ?? "",
+      images: (rs.spec?.template?.spec?.containers ?? []).map((c) => c.image ?? ""),
+      current: currentRevision !== undefined && String(revision) === currentRevision,
+      ...(rs.metadata?.creationTimestamp
+        ? { createdAt: new Date(rs.metadata.creationTimestamp).toISOString() }
+        : {}),
+    });
+  }
+  return {
+    deployment: deployment.metadata?.name ?? "",
+    revisions: [...byRevision.values()].sort((a, b) => a.revision - b.revision),
+  };
+}
+
+/**
+ * `kubectl rollout history deployment/NAME`: the revisions of a Deployment with their change-cause.
+ * Read-only: `before` and `after` are the same observation.
+ */
+export async function history(kube: Kube, target: WorkloadTarget): Promise<VerbResult<DeploymentHistory>> {
+  const run = startVerb(kube, "history", target);
+  if (target.kind !== "Deployment") {
+    throw new KubeVerbError(
+      "invalid",
+      `history is kept for Deployments only; ${target.kind} has no ReplicaSet history`,
+    );
+  }
+  const { deployment, replicaSets } = await readDeploymentAndReplicaSets(kube, target);
+  const view = deploymentHistory(deployment, replicaSets);
+  return run.finish({
+    changed: false,
+    before: view,
+    after: view,
+    message:
+      view.revisions.length === 0
+        ? `${describeDeployment(target)} has no rollout history`
+        : `${describeDeployment(target)} has ${view.revisions.length} revision(s), current ${
+            view.revisions.find((r) => r.current)?.revision ?? "unknown"
+          }`,
+  });
+}

@@ -1,0 +1,90 @@
+import type { V1Deployment, V1StatefulSet } from "@kubernetes/client-node";
+import type { Kube } from "./client.ts";
+import { KubeVerbError, toKubeVerbError } from "./errors.ts";
+import { dryRunParam, startVerb, strategicMergePatch } from "./result.ts";
+import type { VerbOptions, VerbResult, WorkloadTarget } from "./types.ts";
+
+export const RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
+
+export interface RestartState {
+  /** The pod template's `kubectl.kubernetes.io/restartedAt`, if it was ever restarted. */
+  restartedAt?: string;
+  generation?: number;
+}
+
+/** RFC 3339 to the second, as kubectl writes it (`time.Now().Format(time.RFC3339)`), in UTC. */
+export function restartedAtTimestamp(now: Date): string {
+  return now.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** The strategic merge patch `kubectl rollout restart` sends. */
+export function restartPatch(restartedAt: string): object {
+  return { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } } };
+}
+
+function describe(target: WorkloadTarget): string {
+  return `${target.kind.toLowerCase()} ${target.namespace}/${target.name}`;
+}
+
+function restartState(workload: V1Deployment | V1StatefulSet): RestartState {
+  const restartedAt = workload.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION];
+  return {
+    ...(restartedAt ? { restartedAt } : {}),
+    ...(workload.metadata?.generation === undefined ? {} : { generation: workload.metadata.generation }),
+  };
+}
+
+/**
+ * `kubectl rollout restart`: stamps the pod template with `kubectl.kubernetes.io/restartedAt`, which
+ * rolls every pod through the workload's update strategy. Refuses a paused Deployment (the stamp would
+ * sit there unrolled until someone resumes it). Always a change; there is no undo.
+ */
+export async function restart(
+  kube: Kube,
+  target: WorkloadTarget,
+  _params: Record<string, never> = {},
+  opts: VerbOptions & { now?: () => Date } = {},
+): Promise<VerbResult<RestartState>> {
+  const dryRun = opts.dryRun ?? false;
+  const run = startVerb(kube, "restart", target, dryRun);
+  const what = describe(target);
+  const request = { name: target.name, namespace: target.namespace };
+  let current: V1Deployment | V1StatefulSet;
+  try {
+    current =
+      target.kind === "Deployment"
+        ? await kube.apps.readNamespacedDeployment(request)
+        : await kube.apps.readNamespacedStatefulSet(request);
+  } catch (error) {
+    throw toKubeVerbError(error, what);
+  }
+  if (target.kind === "Deployment" && (current as V1Deployment).spec?.paused) {
+    throw new KubeVerbError(
+      "paused",
+      `can't restart paused ${what}; resume it first (kubectl rollout resume deployment/${target.name} -n ${target.namespace})`,
+    );
+  }
+  const restartedAt = restartedAtTimestamp((opts.now ?? (() => new Date()))());
+  const body = restartPatch(restartedAt);
+  let patched: V1Deployment | V1StatefulSet;
+  try {
+    patched =
+      target.kind === "Deployment"
+        ? await kube.apps.patchNamespacedDeployment(
+            { ...request, body, dryRun: dryRunParam(dryRun) },
+            strategicMergePatch(),
+          )
+        : await kube.apps.patchNamespacedStatefulSet(
+            { ...request, body, dryRun: dryRunParam(dryRun) },
+            strategicMergePatch(),
+          );
+  } catch (error) {
+    throw toKubeVerbError(error, what);
+  }
+  return run.finish({
+    changed: true,
+    before: restartState(current),
+    after: restartState(patched),
+    message: `${dryRun ? "would restart" : "restarted"} ${what} (restartedAt ${restartedAt})`,
+  });
+}

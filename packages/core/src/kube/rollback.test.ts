@@ -1,0 +1,173 @@
+import type { V1Deployment, V1ReplicaSet } from "@kubernetes/client-node";
+import { describe, expect, it } from "vitest";
+import { KubeVerbError } from "./errors.ts";
+import { controlledBy, deploymentHistory, labelSelectorString, revisionOf } from "./history.ts";
+import {
+  chooseRollbackReplicaSet,
+  rollbackAnnotations,
+  rollbackPatch,
+  templatesEqualIgnoringHash,
+} from "./rollback.ts";
+
+const DEPLOYMENT_UID = "d-uid";
+
+function template(image: string, hash?: string) {
+  return {
+    metadata: { labels: { app: "web", ...(hash ? { "pod-template-hash": hash } : {}) } },
+    spec: { containers: [{ name: "web", image }] },
+  };
+}
+
+function rs(
+  name: string,
+  revision: string | undefined,
+  image: string,
+  extra: Record<string, string> = {},
+): V1ReplicaSet {
+  return {
+    metadata: {
+      name,
+      annotations: {
+        ...(revision === undefined ? {} : { "deployment.kubernetes.io/revision": revision }),
+        ...extra,
+      },
+      ownerReferences: [
+        { apiVersion: "apps/v1", kind: "Deployment", name: "web", uid: DEPLOYMENT_UID, controller: true },
+      ],
+    },
+    spec: { selector: { matchLabels: { app: "web" } }, template: template(image, `${name}-hash`) },
+  };
+}
+
+const deployment: V1Deployment = {
+  metadata: {
+    name: "web",
+    uid: DEPLOYMENT_UID,
+    annotations: {
+      "deployment.kubernetes.io/revision": "3",
+      "kubectl.kubernetes.io/last-applied-configuration": "{}",
+      "kubernetes.io/change-cause": "image v3",
+      "team.example.com/owner": "shop",
+    },
+  },
+  spec: { selector: { matchLabels: { app: "web" } }, template: template("web:v3") },
+};
+
+describe("chooseRollbackReplicaSet", () => {
+  const sets = [rs("web-1", "1", "web:v1"), rs("web-3", "3", "web:v3"), rs("web-2", "2", "web:v2")];
+
+  it("defaults to the second-highest revision", () => {
+    expect(chooseRollbackReplicaSet("web", sets).revision).toBe(2);
+  });
+
+  it("finds a given revision", () => {
+    expect(chooseRollbackReplicaSet("web", sets, 1).replicaSet.metadata?.name).toBe("web-1");
+  });
+
+  it("reports a revision that is not there, with the ones that are", () => {
+    expect(() => chooseRollbackReplicaSet("web", sets, 7)).toThrow(
+      'unable to find specified revision 7 in history of deployment "web"; revisions: 1, 2, 3',
+    );
+  });
+
+  it("reports no history when only one revision exists", () => {
+    try {
+      chooseRollbackReplicaSet("web", [rs("web-1", "1", "web:v1")]);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(KubeVerbError);
+      expect((error as KubeVerbError).code).toBe("no-history");
+      expect((error as KubeVerbError).message).toContain('no rollout history found for deployment "web"');
+    }
+  });
+
+  it("rejects negative revisions", () => {
+    expect(() => chooseRollbackReplicaSet("web", sets, -1)).toThrow(
+      "--to-revision must be a whole number ≥ 0",
+    );
+  });
+
+  it("counts a missing revision annotation as 0 and skips unparsable ones, like kubectl", () => {
+    expect(revisionOf(rs("x", undefined, "a"))).toBe(0);
+    expect(revisionOf(rs("x", "abc", "a"))).toBeUndefined();
+    const chosen = chooseRollbackReplicaSet("web", [
+      rs("a", undefined, "a"),
+      rs("b", "abc", "b"),
+      rs("c", "4", "c"),
+    ]);
+    expect(chosen.replicaSet.metadata?.name).toBe("a");
+  });
+});
+
+describe("templatesEqualIgnoringHash", () => {
+  it("ignores pod-template-hash and empty versus absent fields", () => {
+    expect(templatesEqualIgnoringHash(template("a", "h1"), template("a"))).toBe(true);
+    const withEmpty = { ...template("a"), spec: { containers: [{ name: "web", image: "a", env: [] }] } };
+    expect(templatesEqualIgnoringHash(withEmpty, template("a", "h2"))).toBe(true);
+  });
+
+  it("sees a different image or label", () => {
+    expect(templatesEqualIgnoringHash(template("a"), template("b"))).toBe(false);
+    const relabelled = { ...template("a"), metadata: { labels: { app: "web", tier: "x" } } };
+    expect(templatesEqualIgnoringHash(relabelled, template("a"))).toBe(false);
+  });
+});
+
+describe("rollbackPatch", () => {
+  const target = rs("web-1", "1", "web:v1", {
+    "kubernetes.io/change-cause": "image v1",
+    "deployment.kubernetes.io/desired-replicas": "9",
+  });
+
+  it("keeps the Deployment's kept annotations and takes the others from the ReplicaSet", () => {
+    expect(rollbackAnnotations(deployment, target)).toEqual({
+      "deployment.kubernetes.io/revision": "3",
+      "kubectl.kubernetes.io/last-applied-configuration": "{}",
+      "kubernetes.io/change-cause": "image v1",
+    });
+  });
+
+  it("replaces the template (without pod-template-hash) and the annotations in one JSON Patch", () => {
+    const patch = rollbackPatch(deployment, target);
+    expect(patch.map((op) => [op.op, op.path])).toEqual([
+      ["replace", "/spec/template"],
+      ["replace", "/metadata/annotations"],
+    ]);
+    expect(patch[0]?.value).toEqual(template("web:v1"));
+    // the ReplicaSet itself is left alone
+    expect(target.spec?.template?.metadata?.labels?.["pod-template-hash"]).toBe("web-1-hash");
+  });
+});
+
+describe("history", () => {
+  it("lists controlled ReplicaSets by revision with change-cause", () => {
+    const foreign: V1ReplicaSet = {
+      ...rs("other", "9", "x"),
+      metadata: { name: "other", ownerReferences: [] },
+    };
+    const sets = controlledBy(deployment, [
+      rs("web-2", "2", "web:v2"),
+      rs("web-3", "3", "web:v3", { "kubernetes.io/change-cause": "image v3" }),
+      foreign,
+    ]);
+    const view = deploymentHistory(deployment, sets);
+    expect(view.revisions).toEqual([
+      { revision: 2, replicaSet: "web-2", images: ["web:v2"], current: false },
+      { revision: 3, changeCause: "image v3", replicaSet: "web-3", images: ["web:v3"], current: true },
+    ]);
+  });
+
+  it("writes label selectors the API server reads", () => {
+    expect(
+      labelSelectorString({
+        matchLabels: { app: "web" },
+        matchExpressions: [
+          { key: "tier", operator: "In", values: ["a", "b"] },
+          { key: "env", operator: "NotIn", values: ["dev"] },
+          { key: "canary", operator: "DoesNotExist" },
+          { key: "team", operator: "Exists" },
+        ],
+      }),
+    ).toBe("app=web,tier in (a,b),env notin (dev),!canary,team");
+  });
+});

@@ -1,0 +1,264 @@
+import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from "@kubernetes/client-node";
+import type { Kube } from "./client.ts";
+import { apiStatus, KubeVerbError, toKubeVerbError } from "./errors.ts";
+import {
+  CHANGE_CAUSE_ANNOTATION,
+  describeDeployment,
+  REVISION_ANNOTATION,
+  readDeploymentAndReplicaSets,
+  revisionOf,
+} from "./history.ts";
+import { dryRunParam, jsonPatch, startVerb } from "./result.ts";
+import type { VerbOptions, VerbResult, WorkloadTarget } from "./types.ts";
+
+/** The label the Deployment controller adds to each ReplicaSet's template; never copied back. */
+export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
+
+/** Deployment annotations a rollback keeps from the Deployment rather than taking from the ReplicaSet. */
+export const ANNOTATIONS_KEPT_ON_ROLLBACK: ReadonlySet<string> = new Set([
+  "kubectl.kubernetes.io/last-applied-configuration",
+  REVISION_ANNOTATION,
+  "deployment.kubernetes.io/revision-history",
+  "deployment.kubernetes.io/desired-replicas",
+  "deployment.kubernetes.io/max-replicas",
+  "deprecated.deployment.rollback.to",
+]);
+
+export interface RollbackParams {
+  /** 0 or absent: the previous revision (the second-highest). */
+  toRevision?: number;
+}
+
+export interface RolloutState {
+  /** The Deployment's `deployment.kubernetes.io/revision`. */
+  revision: number | undefined;
+  /** The revision whose template the Deployment runs (after a rollback: the one restored). */
+  templateRevision?: number;
+  changeCause?: string;
+  images: string[];
+}
+
+export type JsonPatchOperation = { op: "replace"; path: string; value: unknown };
+
+/** The model objects as plain JSON (what the API server sends and receives). */
+function plain<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/**
+ * Picks the ReplicaSet to roll back to, exactly as kubectl's `deploymentRevision`: for 0, the
+ * second-highest revision among the controlled ReplicaSets (in list order on ties); otherwise the one
+ * with that revision.
+ */
+export function chooseRollbackReplicaSet(
+  deploymentName: string,
+  replicaSets: readonly V1ReplicaSet[],
+  toRevision = 0,
+): { replicaSet: V1ReplicaSet; revision: number } {
+  if (!Number.isInteger(toRevision) || toRevision < 0) {
+    throw new KubeVerbError("invalid", `--to-revision must be a whole number ≥ 0; got ${toRevision}`);
+  }
+  let latest: { replicaSet: V1ReplicaSet; revision: number } | undefined;
+  let previous: { replicaSet: V1ReplicaSet; revision: number } | undefined;
+  for (const replicaSet of replicaSets) {
+    const revision = revisionOf(replicaSet);
+    if (revision === undefined) continue;
+    if (toRevision === 0) {
+      if ((latest?.revision ?? -1) < revision) {
+        previous = latest;
+        latest = { replicaSet, revision };
+      } else if ((previous?.revision ?? -1) < revision) {
+        previous = { replicaSet, revision };
+      }
+    } else if (toRevision === revision) {
+      return { replicaSet, revision };
+    }
+  }
+  if (toRevision > 0) {
+    const known = replicaSets
+      .map(revisionOf)
+      .filter((r) => r !== undefined)
+      .sort((a, b) => a - b);
+    throw new KubeVerbError(
+      "revision-not-found",
+      `unable to find specified revision ${toRevision} in history of deployment "${deploymentName}"; revisions: ${
+        known.join(", ") || "none"
+      } (see homeostat history)`,
+    );
+  }
+  if (!previous) {
+    throw new KubeVerbError(
+      "no-history",
+      `no rollout history found for deployment "${deploymentName}": there is no previous revision to roll back to`,
+    );
+  }
+  return previous;
+}
+
+function withoutHash(template: V1PodTemplateSpec | undefined): V1PodTemplateSpec {
+  const copy = plain(template ?? {});
+  if (copy.metadata?.labels) {
+    delete copy.metadata.labels[POD_TEMPLATE_HASH_LABEL];
+  }
+  return copy;
+}
+
+/** Empty maps and lists equal absent ones, as in apimachinery's semantic equality. */
+function isEmpty(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === "object" && Object.keys(value).length === 0;
+}
+
+function semanticEqual(a: unknown, b: unknown): boolean {
+  if (isEmpty(a) && isEmpty(b)) return true;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((item, index) => semanticEqual(item, b[index]));
+  }
+  if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    const left = a as Record<string, unknown>;
+    const right = b as Record<string, unknown>;
+    const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+    return [...keys].every((key) => semanticEqual(left[key], right[key]));
+  }
+  return a === b;
+}
+
+/** kubectl's `equalIgnoreHash`: the templates are equal once `pod-template-hash` is removed. */
+export function templatesEqualIgnoringHash(
+  a: V1PodTemplateSpec | undefined,
+  b: V1PodTemplateSpec | undefined,
+): boolean {
+  return semanticEqual(withoutHash(a), withoutHash(b));
+}
+
+/**
+ * The annotations a Deployment has after rolling back to `replicaSet`: the kept ones from the
+ * Deployment, everything else from the ReplicaSet (so its change-cause comes back).
+ */
+export function rollbackAnnotations(
+  deployment: V1Deployment,
+  replicaSet: V1ReplicaSet,
+): Record<string, string> {
+  const annotations: Record<string, string> = {};
+  const current = deployment.metadata?.annotations ?? {};
+  for (const key of ANNOTATIONS_KEPT_ON_ROLLBACK) {
+    const value = current[key];
+    if (value !== undefined) annotations[key] = value;
+  }
+  for (const [key, value] of Object.entries(replicaSet.metadata?.annotations ?? {})) {
+    if (!ANNOTATIONS_KEPT_ON_ROLLBACK.has(key)) annotations[key] = value;
+  }
+  return annotations;
+}
+
+/** kubectl's rollback patch: one JSON Patch replacing the template and the annotations. */
+export function rollbackPatch(deployment: V1Deployment, replicaSet: V1ReplicaSet): JsonPatchOperation[] {
+  return [
+    { op: "replace", path: "/spec/template", value: withoutHash(replicaSet.spec?.template) },
+    { op: "replace", path: "/metadata/annotations", value: rollbackAnnotations(deployment, replicaSet) },
+  ];
+}
+
+function rolloutState(deployment: V1Deployment, templateRevision?: number): RolloutState {
+  const revision = deployment.metadata?.annotations?.[REVISION_ANNOTATION];
+  const changeCause = deployment.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION];
+  return {
+    revision: revision === undefined ? undefined : Number(revision),
+    ...(templateRevision === undefined ? {} : { templateRevision }),
+    ...(changeCause ? { changeCause } : {}),
+    images: (deployment.spec?.template?.spec?.containers ?? []).map((c) => c.image ?? ""),
+  };
+}
+
+const MAX_ATTEMPTS = 3;
+
+/**
+ * `kubectl rollout undo deployment/NAME [--to-revision N]`, step for step (see reference/kubectl.md):
+ * history from the controlled ReplicaSets, the second-highest revision by default, paused → error,
+ * a matching template → success with "skipped rollback", one JSON Patch of template and annotations.
+ * The controller then gives the restored ReplicaSet a new revision: a rollback is a roll forward, and
+ * its undo is a rollback to the revision that ran before.
+ * Not reverted (as with kubectl): replicas, ConfigMaps and Secrets the pods read.
+ */
+export async function rollback(
+  kube: Kube,
+  target: WorkloadTarget,
+  params: RollbackParams = {},
+  opts: VerbOptions = {},
+): Promise<VerbResult<RolloutState>> {
+  const dryRun = opts.dryRun ?? false;
+  const run = startVerb(kube, "rollback", target, dryRun);
+  if (target.kind !== "Deployment") {
+    throw new KubeVerbError("invalid", `rollback works on Deployments; ${target.kind} is not supported`);
+  }
+  const toRevision = params.toRevision ?? 0;
+  if (!Number.isInteger(toRevision) || toRevision < 0) {
+    throw new KubeVerbError("invalid", `--to-revision must be a whole number ≥ 0; got ${toRevision}`);
+  }
+  const what = describeDeployment(target);
+
+  for (let attempt = 1; ; attempt++) {
+    const { deployment, replicaSets } = await readDeploymentAndReplicaSets(kube, target);
+    const chosen = chooseRollbackReplicaSet(target.name, replicaSets, toRevision);
+    if (deployment.spec?.paused) {
+      throw new KubeVerbError(
+        "paused",
+        `you cannot rollback a paused deployment; resume ${what} first (kubectl rollout resume deployment/${target.name} -n ${target.namespace}) and try again`,
+      );
+    }
+    const before = rolloutState(deployment);
+    if (templatesEqualIgnoringHash(chosen.replicaSet.spec?.template, deployment.spec?.template)) {
+      return run.finish({
+        changed: false,
+        before,
+        after: before,
+        message: `skipped rollback (current template already matches revision ${chosen.revision})`,
+      });
+    }
+    try {
+      const patched = await kube.apps.patchNamespacedDeployment(
+        {
+          name: target.name,
+          namespace: target.namespace,
+          // test the resourceVersion we computed from, so a concurrent change makes this a 409, not a lost update
+          body: [
+            { op: "test", path: "/metadata/resourceVersion", value: deployment.metadata?.resourceVersion },
+            ...rollbackPatch(deployment, chosen.replicaSet),
+          ],
+          dryRun: dryRunParam(dryRun),
+        },
+        jsonPatch(),
+      );
+      return run.finish({
+        changed: true,
+        before,
+        after: rolloutState(patched, chosen.revision),
+        message: `${dryRun ? "would roll back" : "rolled back"} ${what} to revision ${chosen.revision}${
+          chosen.replicaSet.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION]
+            ? ` (${chosen.replicaSet.metadata.annotations[CHANGE_CAUSE_ANNOTATION]})`
+            : ""
+        }`,
+        warnings: ["replicas, ConfigMaps and Secrets are not rolled back"],
+        ...(before.revision === undefined
+          ? {}
+          : { undo: { verb: "rollback", target, params: { toRevision: before.revision } } }),
+      });
+    } catch (error) {
+      // a failed JSON Patch `test` op is 422 with "the server rejected our request due to an error in our request"
+      const status = apiStatus(error);
+      const raced = status === 409 || (status === 422 && /test operation|testing value/i.test(String(error)));
+      if (!raced) throw toKubeVerbError(error, what);
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new KubeVerbError(
+          "conflict",
+          `${what} kept changing while rolling back; nothing changed — try again`,
+          {
+            cause: error,
+            status,
+          },
+        );
+      }
+    }
+  }
+}
