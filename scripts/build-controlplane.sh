@@ -120,6 +120,15 @@ build_kwok() {
   log "built kwok"
 }
 
+# One build at a time per cache: a second caller (another `testenv up`, a test run) waits here
+# instead of compiling the same binary into the same temporary file.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/build.lock"
+if ! flock -n 9; then
+  log "another build is running in this cache; waiting for it"
+  flock 9
+fi
+
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 for t in "${targets[@]}"; do
