@@ -1,0 +1,88 @@
+import type { Trigger } from "../events/trigger.ts";
+import type { Target, Verb, VerbResult } from "../kube/types.ts";
+import type { AuditRecord } from "../state/audit-log.ts";
+
+/** Who planned the action and why: the parts of an audit record a verb result does not carry. */
+export interface AuditContext {
+  trigger: Trigger;
+  policy: string;
+  /** `homeostat` for automation; the person for commands and approvals. */
+  actor: string;
+  /** Defaults to `<trigger id>#<policy>#<verb>#<target>`: stable across redeliveries. */
+  id?: string;
+  /** Defaults to now. */
+  time?: Date;
+}
+
+/** One line naming the trigger, for people reading the audit log or Slack. */
+export function summarizeTrigger(trigger: Trigger): string {
+  switch (trigger.kind) {
+    case "alarm":
+      return `alarm ${trigger.alarmName} → ${trigger.state}`;
+    case "instance":
+      return `${trigger.event} ${trigger.instanceId}`;
+    case "schedule":
+      return `schedule ${trigger.policy}/${trigger.entry}`;
+    case "rollout-stalled":
+      return `rollout stalled ${trigger.namespace}/${trigger.deployment}`;
+    case "command":
+      return `${trigger.actor}: ${trigger.text}`;
+  }
+}
+
+function targetLabel(target: Target): string {
+  return target.kind === "Node" ? `Node/${target.name}` : `${target.kind}/${target.namespace}/${target.name}`;
+}
+
+function base(context: AuditContext, verb: Verb, target: Target) {
+  return {
+    id: context.id ?? `${context.trigger.id}#${context.policy}#${verb}#${targetLabel(target)}`,
+    time: (context.time ?? new Date()).toISOString(),
+    trigger: {
+      id: context.trigger.id,
+      kind: context.trigger.kind,
+      summary: summarizeTrigger(context.trigger),
+    },
+    policy: context.policy,
+    actor: context.actor,
+    verb,
+    target,
+  };
+}
+
+/** The audit record of an action that ran (or was dry-run). */
+export function auditRecordFromResult(result: VerbResult, context: AuditContext): AuditRecord {
+  return {
+    ...base(context, result.verb, result.target),
+    dryRun: result.dryRun,
+    ok: result.ok,
+    changed: result.changed,
+    before: result.before,
+    after: result.after,
+    message: result.message,
+    warnings: result.warnings,
+    durationMs: result.durationMs,
+    apiRequests: result.apiRequests,
+  };
+}
+
+/** The audit record of an action the guard skipped; `reason` is what a person reads. */
+export function skippedAuditRecord(
+  action: { verb: Verb; target: Target; dryRun?: boolean },
+  reason: string,
+  context: AuditContext,
+): AuditRecord {
+  return {
+    ...base(context, action.verb, action.target),
+    dryRun: action.dryRun ?? false,
+    ok: true,
+    changed: false,
+    before: undefined,
+    after: undefined,
+    message: `skipped: ${reason}`,
+    warnings: [],
+    durationMs: 0,
+    apiRequests: 0,
+    skippedReason: reason,
+  };
+}

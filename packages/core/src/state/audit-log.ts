@@ -1,0 +1,75 @@
+import type { TriggerKind } from "../events/trigger.ts";
+import type { Target, Verb } from "../kube/types.ts";
+import { StateStoreError } from "./errors.ts";
+import { stateKeys } from "./keys.ts";
+import type { StateStore } from "./store.ts";
+
+/**
+ * One record per planned action — done, failed, dry-run or skipped — kept in the state store and
+ * published on the project's EventBridge bus. JSON only: `before`/`after` are stored as JSON, so
+ * Kubernetes objects come back as plain objects with string timestamps.
+ */
+export interface AuditRecord {
+  /** Unique per action: usually `<trigger id>#<policy>#<verb>`, so a redelivery overwrites, never doubles. */
+  id: string;
+  /** When the action finished (or was skipped), RFC 3339 UTC. */
+  time: string;
+  trigger: { id: string; kind: TriggerKind; summary: string };
+  policy: string;
+  /** Who acted: `homeostat` for automation, or the person behind a command or an approval. */
+  actor: string;
+  verb: Verb;
+  target: Target;
+  dryRun: boolean;
+  ok: boolean;
+  changed: boolean;
+  before: unknown;
+  after: unknown;
+  message: string;
+  warnings: string[];
+  durationMs: number;
+  apiRequests: number;
+  /** Set when the guard skipped the action; the reason a person reads. */
+  skippedReason?: string;
+}
+
+/** How long audit records are kept unless told otherwise. */
+export const defaultAuditRetentionDays = 90;
+
+/** Stores the record under `audit#<time>#<id>`, expiring `retentionDays` after its time. Returns the key. */
+export async function putAudit(
+  store: StateStore,
+  record: AuditRecord,
+  options: { retentionDays?: number } = {},
+): Promise<string> {
+  const time = new Date(record.time);
+  if (Number.isNaN(time.getTime())) {
+    throw new StateStoreError(
+      "invalid",
+      `Audit record ${record.id} has an invalid time "${record.time}"; use RFC 3339.`,
+    );
+  }
+  // One normalized form (UTC, milliseconds) keeps keys in time order.
+  const iso = time.toISOString();
+  const key = stateKeys.audit(iso, record.id);
+  const retentionSeconds = (options.retentionDays ?? defaultAuditRetentionDays) * 24 * 3600;
+  await store.put(
+    key,
+    { ...record, time: iso },
+    { expiresAt: Math.floor(time.getTime() / 1000) + retentionSeconds },
+  );
+  return key;
+}
+
+/** Audit records, newest first; with `since`, only those at or after it. */
+export async function listAudit(
+  store: StateStore,
+  options: { since?: Date; limit?: number } = {},
+): Promise<AuditRecord[]> {
+  const records = await store.list<AuditRecord>("audit#", {
+    reverse: true,
+    limit: options.limit,
+    from: options.since === undefined ? undefined : stateKeys.audit(options.since.toISOString(), ""),
+  });
+  return records.map((record) => record.value);
+}

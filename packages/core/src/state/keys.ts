@@ -1,0 +1,28 @@
+import type { Target } from "../kube/types.ts";
+
+/**
+ * Every key the domain records use, in one place, so two writers of the same fact always meet on
+ * the same key. The first `#` segment is the record kind (the DynamoDB partition).
+ */
+export const stateKeys = {
+  /** An event handled once, by its delivery id. */
+  event: (eventId: string) => `event#${eventId}`,
+  /** One action on one node, whichever of the several events about that instance asked for it. */
+  nodeAction: (cluster: string, node: string, action: string) => `node#${cluster}#${node}#${action}`,
+  /** A cooldown per target (and per policy, when given). */
+  cooldown: (cluster: string, target: Target, policy?: string) =>
+    `cooldown#${cluster}#${targetKey(target)}${policy === undefined ? "" : `#${policy}`}`,
+  /** The set of nodes automation is cordoning or draining in a cluster right now. */
+  disruption: (cluster: string) => `disruption#${cluster}`,
+  replicas: (cluster: string, namespace: string, kind: string, name: string) =>
+    `replicas#${cluster}#${namespace}#${kind}#${name}`,
+  approval: (id: string) => `approval#${id}`,
+  thread: (incidentKey: string) => `thread#${incidentKey}`,
+  /** ISO time first, so keys sort in time order. */
+  audit: (isoTime: string, id: string) => `audit#${isoTime}#${id}`,
+} as const;
+
+/** `Deployment/shop/checkout`, `Node/ip-10-0-1-2.ec2.internal`. */
+export function targetKey(target: Target): string {
+  return target.kind === "Node" ? `Node/${target.name}` : `${target.kind}/${target.namespace}/${target.name}`;
+}

@@ -1,0 +1,294 @@
+/**
+ * The domain records, written once on the StateStore primitives so both backends behave alike.
+ *
+ * About `now`: it sets when a record expires, while the store decides liveness by its own clock.
+ * Pass the current time (the default); a test that controls time must give the store the same clock
+ * (`new SqliteStateStore({ clock })`), or records written "in the past" expire on arrival.
+ */
+import { StateStoreError } from "./errors.ts";
+import { stateKeys } from "./keys.ts";
+import type { BoundedSetValue, StateStore } from "./store.ts";
+
+interface At {
+  /** Defaults to the current time. */
+  now?: Date;
+}
+
+const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+const nowOf = (options: At): Date => options.now ?? new Date();
+/** A condition can fail and the record vanish (expire) before we read it: then try again. */
+const attempts = 3;
+
+// ── Idempotency ────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Claims `key` for `ttlSeconds`: true for exactly one caller, false for every duplicate or racing
+ * delivery until the claim expires. Keys: `stateKeys.event(id)` for one delivery, and
+ * `stateKeys.nodeAction(cluster, node, action)` for the several events one interruption produces.
+ */
+export async function claimEvent(
+  store: StateStore,
+  key: string,
+  options: { ttlSeconds: number } & At,
+): Promise<boolean> {
+  const now = nowOf(options);
+  const written = await store.put(
+    key,
+    { claimedAt: now.toISOString() },
+    { ifAbsent: true, expiresAt: epochSeconds(now) + options.ttlSeconds },
+  );
+  return written !== undefined;
+}
+
+/** Gives a claim back, so a redelivery may act: for failures a retry can fix. */
+export async function releaseClaim(store: StateStore, key: string): Promise<void> {
+  await store.delete(key);
+}
+
+// ── Cooldowns ──────────────────────────────────────────────────────────────────────────────────
+
+export type CooldownResult = { acquired: true; until: Date } | { acquired: false; until: Date };
+
+/** Starts a cooldown at `key` unless one is running; when one is, says until when. */
+export async function acquireCooldown(
+  store: StateStore,
+  key: string,
+  options: { cooldownSeconds: number } & At,
+): Promise<CooldownResult> {
+  const now = nowOf(options);
+  const expiresAt = epochSeconds(now) + options.cooldownSeconds;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const written = await store.put(key, { since: now.toISOString() }, { ifAbsent: true, expiresAt });
+    if (written) return { acquired: true, until: new Date(expiresAt * 1000) };
+    const running = await store.get(key);
+    if (running) return { acquired: false, until: new Date((running.expiresAt ?? expiresAt) * 1000) };
+  }
+  return { acquired: false, until: new Date(expiresAt * 1000) };
+}
+
+// ── Node disruption budget ─────────────────────────────────────────────────────────────────────
+
+/**
+ * Reserves one of `max` places for `node` in the cluster's disruption budget (shared by every
+ * policy and trigger). The caller computes `max` from N / P% / the healthy floor. `ttlSeconds` is a
+ * safety net: a function that dies mid-drain never releases its place, so the place lapses.
+ * Reserving a node that already holds a place succeeds (a retried event keeps its place).
+ */
+export async function reserveDisruption(
+  store: StateStore,
+  cluster: string,
+  node: string,
+  options: { max: number; ttlSeconds: number } & At,
+): Promise<{ reserved: boolean; holders: string[] }> {
+  const now = epochSeconds(nowOf(options));
+  const { added, members } = await store.addToBoundedSet(stateKeys.disruption(cluster), node, options.max, {
+    expiresAt: now + options.ttlSeconds,
+    now,
+  });
+  return { reserved: added, holders: members };
+}
+
+export async function releaseDisruption(store: StateStore, cluster: string, node: string): Promise<void> {
+  await store.removeFromSet(stateKeys.disruption(cluster), node);
+}
+
+/** The nodes holding a place in the cluster's disruption budget now. */
+export async function disruptionHolders(
+  store: StateStore,
+  cluster: string,
+  options: At = {},
+): Promise<string[]> {
+  const now = epochSeconds(nowOf(options));
+  const record = await store.get<BoundedSetValue>(stateKeys.disruption(cluster));
+  return Object.entries(record?.value ?? {})
+    .filter(([, expiresAt]) => expiresAt > now)
+    .map(([node]) => node)
+    .sort();
+}
+
+// ── Prior replica counts (scheduled scaling) ───────────────────────────────────────────────────
+
+export interface WorkloadRef {
+  cluster: string;
+  namespace: string;
+  kind: string;
+  name: string;
+}
+
+export interface RememberedReplicas {
+  replicas: number;
+  /** The policy that scaled the workload away from this count. */
+  policy: string;
+  rememberedAt: string;
+}
+
+const replicasKey = (ref: WorkloadRef) => stateKeys.replicas(ref.cluster, ref.namespace, ref.kind, ref.name);
+
+/**
+ * Remembers a workload's replica count before a scheduled scale-down — only when nothing is
+ * remembered yet. A second scale-down (a retried schedule, or a second policy) sees the workload
+ * already at 0; overwriting would replace the true prior count with 0 and "restore" to 0.
+ * Returns the count in effect: the one just written, or the one remembered earlier.
+ */
+export async function rememberReplicas(
+  store: StateStore,
+  options: WorkloadRef & { replicas: number; policy: string; ttlSeconds?: number } & At,
+): Promise<{ remembered: boolean; prior: RememberedReplicas }> {
+  const now = nowOf(options);
+  const prior: RememberedReplicas = {
+    replicas: options.replicas,
+    policy: options.policy,
+    rememberedAt: now.toISOString(),
+  };
+  const expiresAt = options.ttlSeconds === undefined ? undefined : epochSeconds(now) + options.ttlSeconds;
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (await store.put(replicasKey(options), prior, { ifAbsent: true, expiresAt })) {
+      return { remembered: true, prior };
+    }
+    const existing = await store.get<RememberedReplicas>(replicasKey(options));
+    if (existing) return { remembered: false, prior: existing.value };
+  }
+  return { remembered: false, prior };
+}
+
+export async function priorReplicas(
+  store: StateStore,
+  ref: WorkloadRef,
+): Promise<RememberedReplicas | undefined> {
+  return (await store.get<RememberedReplicas>(replicasKey(ref)))?.value;
+}
+
+/** After a restore, so the next scale-down remembers afresh. */
+export async function forgetReplicas(store: StateStore, ref: WorkloadRef): Promise<void> {
+  await store.delete(replicasKey(ref));
+}
+
+// ── Approvals ──────────────────────────────────────────────────────────────────────────────────
+
+export type ApprovalDecision = "approved" | "rejected";
+
+export interface Approval<A = unknown> {
+  id: string;
+  /** The planned action waiting for a person. */
+  action: A;
+  requestedBy?: string;
+  requestedAt: string;
+  expiresAt: string;
+  /** `expired` is computed on read: a pending approval past `expiresAt`. */
+  status: "pending" | "expired" | ApprovalDecision;
+  resolvedBy?: string;
+  resolvedAt?: string;
+}
+
+/** Approvals stay readable this long after they expire, so a late click is told "expired", not "unknown". */
+const approvalRetentionSeconds = 7 * 24 * 3600;
+
+/** Records an action awaiting approval; recording the same id again keeps the first (a redelivery). */
+export async function recordPendingApproval<A>(
+  store: StateStore,
+  options: { id: string; action: A; requestedBy?: string; expiresAt: Date } & At,
+): Promise<{ recorded: boolean; approval: Approval<A> }> {
+  const approval: Approval<A> = {
+    id: options.id,
+    action: options.action,
+    requestedAt: nowOf(options).toISOString(),
+    expiresAt: options.expiresAt.toISOString(),
+    status: "pending",
+  };
+  if (options.requestedBy !== undefined) approval.requestedBy = options.requestedBy;
+  const written = await store.put(stateKeys.approval(options.id), approval, {
+    ifAbsent: true,
+    expiresAt: epochSeconds(options.expiresAt) + approvalRetentionSeconds,
+  });
+  if (written) return { recorded: true, approval };
+  return { recorded: false, approval: (await getApproval<A>(store, options.id, options)) ?? approval };
+}
+
+export async function getApproval<A>(
+  store: StateStore,
+  id: string,
+  options: At = {},
+): Promise<Approval<A> | undefined> {
+  const record = await store.get<Approval<A>>(stateKeys.approval(id));
+  return record && withExpiry(record.value, nowOf(options));
+}
+
+export type ResolveApprovalResult<A> =
+  | { ok: true; approval: Approval<A> }
+  | { ok: false; reason: "not-found" | "expired" | "already-resolved"; approval?: Approval<A> };
+
+/**
+ * Approves or rejects a pending approval. Compare-and-set on the record's version: when two people
+ * click at once exactly one decision stands; the other is told it was already resolved, and by whom.
+ */
+export async function resolveApproval<A>(
+  store: StateStore,
+  id: string,
+  options: { decision: ApprovalDecision; by: string } & At,
+): Promise<ResolveApprovalResult<A>> {
+  const now = nowOf(options);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const record = await store.get<Approval<A>>(stateKeys.approval(id));
+    if (!record) return { ok: false, reason: "not-found" };
+    const current = withExpiry(record.value, now);
+    if (current.status === "expired") return { ok: false, reason: "expired", approval: current };
+    if (current.status !== "pending") return { ok: false, reason: "already-resolved", approval: current };
+    const resolved: Approval<A> = {
+      ...current,
+      status: options.decision,
+      resolvedBy: options.by,
+      resolvedAt: now.toISOString(),
+    };
+    const written = await store.put(stateKeys.approval(id), resolved, {
+      ifVersion: record.version,
+      expiresAt: record.expiresAt,
+    });
+    if (written) return { ok: true, approval: resolved };
+    // Someone else changed it between our read and write: read again and report what they did.
+  }
+  throw new StateStoreError(
+    "contention",
+    `Approval ${id} kept changing while we tried to ${options.decision === "approved" ? "approve" : "reject"} it; try again.`,
+  );
+}
+
+function withExpiry<A>(approval: Approval<A>, now: Date): Approval<A> {
+  return approval.status === "pending" && Date.parse(approval.expiresAt) <= now.getTime()
+    ? { ...approval, status: "expired" }
+    : approval;
+}
+
+// ── Slack thread per incident ──────────────────────────────────────────────────────────────────
+
+export interface SlackThread {
+  channel: string;
+  ts: string;
+}
+
+const threadRetentionSeconds = 14 * 24 * 3600;
+
+export async function threadFor(store: StateStore, incidentKey: string): Promise<SlackThread | undefined> {
+  return (await store.get<SlackThread>(stateKeys.thread(incidentKey)))?.value;
+}
+
+/**
+ * Remembers the first message of an incident's thread; the first writer wins, and a racing writer
+ * gets the winner's thread back (to reply there, or delete its own top-level message).
+ */
+export async function rememberThread(
+  store: StateStore,
+  incidentKey: string,
+  thread: SlackThread,
+  options: { ttlSeconds?: number } & At = {},
+): Promise<{ remembered: boolean; thread: SlackThread }> {
+  const expiresAt = epochSeconds(nowOf(options)) + (options.ttlSeconds ?? threadRetentionSeconds);
+  const value: SlackThread = { channel: thread.channel, ts: thread.ts };
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (await store.put(stateKeys.thread(incidentKey), value, { ifAbsent: true, expiresAt })) {
+      return { remembered: true, thread: value };
+    }
+    const existing = await threadFor(store, incidentKey);
+    if (existing) return { remembered: false, thread: existing };
+  }
+  return { remembered: false, thread: value };
+}
