@@ -29,9 +29,31 @@ export interface AlarmTrigger extends TriggerBase {
   state: AlarmState;
   previousState?: AlarmState;
   reason: string;
-  /** Dimensions of the alarm's metric (single-metric alarms; empty otherwise). */
+  /**
+   * Dimensions of the alarm's metric. Single-metric alarms: the metric's dimensions. Metric-math
+   * alarms: the dimensions every metric in the expression shares with the same value (so a ratio of
+   * two Container Insights metrics of one Service still names that Service). Composite: empty.
+   */
   dimensions: Record<string, string>;
+  /** The metric of a single-metric alarm. */
   metric?: { namespace: string; name: string };
+  /** Every metric and expression of the alarm (single-metric and metric-math alarms), as AWS lists them. */
+  metrics?: AlarmMetricQuery[];
+  /** Composite alarms: the rule, for example `ALARM(a) OR ALARM(b)`. */
+  alarmRule?: string;
+  /** The state's `reasonData`, kept as AWS sent it (a JSON string; EventBridge delivery only). */
+  reasonData?: string;
+}
+
+/** One entry of an alarm's metric list: a metric (namespace, name, dimensions) or a math expression. */
+export interface AlarmMetricQuery {
+  id: string;
+  namespace?: string;
+  name?: string;
+  dimensions?: Record<string, string>;
+  expression?: string;
+  /** Whether this entry is the alarm's value (the expression result) rather than an input to it. */
+  returnData?: boolean;
 }
 
 /** EC2 and Auto Scaling events about one instance. */
@@ -71,6 +93,8 @@ export interface ScheduleTrigger extends TriggerBase {
   policy: string;
   /** Which of the policy's schedule entries fired (for example "scale-down" or "restore"). */
   entry: string;
+  /** The time the schedule was due (RFC 3339), when the payload carried it. */
+  scheduledTime?: string;
 }
 
 export interface RolloutStalledTrigger extends TriggerBase {
@@ -91,5 +115,10 @@ export interface CommandTrigger extends TriggerBase {
   text: string;
 }
 
-export type Trigger = AlarmTrigger | InstanceTrigger | ScheduleTrigger | RolloutStalledTrigger | CommandTrigger;
+export type Trigger =
+  | AlarmTrigger
+  | InstanceTrigger
+  | ScheduleTrigger
+  | RolloutStalledTrigger
+  | CommandTrigger;
 export type TriggerKind = Trigger["kind"];

@@ -1,0 +1,16 @@
+export type { CommandInput, RolloutStalledInput } from "./constructors.ts";
+export { commandTrigger, rolloutStalledTrigger, TriggerInputError } from "./constructors.ts";
+export type { NormalizeError, NormalizeOptions, NormalizeResult, RecordResult } from "./normalize.ts";
+export { normalize, normalizeBatch } from "./normalize.ts";
+export type { JsonObject, JsonValue, SampleKind } from "./samples.ts";
+export { isSampleKind, sampleEvent, sampleInstanceIds, sampleKinds } from "./samples.ts";
+export type { SchedulePayload } from "./schemas.ts";
+export {
+  INSTANCE_ID_PATTERN,
+  isInstanceId,
+  SchedulePayloadSchema,
+  scheduleTargetInput,
+  TriggerSchema,
+} from "./schemas.ts";
+export { isoToRfc3339, rfc1123ToRfc3339 } from "./time.ts";
+export type * from "./trigger.ts";
