@@ -1,3 +1,12 @@
+export type { AwsCredentials, ClusterEndpoint, EksClusterAccessInput } from "./access.ts";
+export {
+  cachedEksEndpoint,
+  clearEksAccessCache,
+  describeEksCluster,
+  EksTokenSource,
+  eksKubeConfig,
+  kubeForEksCluster,
+} from "./access.ts";
 export type { Kube } from "./client.ts";
 export { kubeFromConfig, kubeFromKubeconfigFile, RequestCounter } from "./client.ts";
 export type { NodeSchedulingState } from "./cordon.ts";
