@@ -129,7 +129,15 @@ export interface TokenReviewerOptions {
 function mappingLoader(file: string): () => AccessEntries {
   let loaded: { mtimeMs: number; size: number; entries: AccessEntries } | undefined;
   return () => {
-    const stat = statSync(file);
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(file);
+    } catch (cause) {
+      throw new Error(
+        `cannot read the access-entries file ${file}: ${(cause as Error).message}; pass --mapping <file> ` +
+          "(the repository's is test/env/access-entries.json)",
+      );
+    }
     if (!loaded || loaded.mtimeMs !== stat.mtimeMs || loaded.size !== stat.size) {
       loaded = {
         mtimeMs: stat.mtimeMs,
