@@ -1,0 +1,27 @@
+export { formatDuration, parseDuration } from "./duration.ts";
+export type { ConfigErrorCode } from "./load.ts";
+export { ConfigError, defineConfig, formatPath, loadConfig, parseConfig } from "./load.ts";
+export type { ScheduleExpression, ScheduleExpressionResult } from "./schedule-expression.ts";
+export { isTimeZone, parseScheduleExpression } from "./schedule-expression.ts";
+export type {
+  AlarmMatch,
+  ClusterConfig,
+  CommandMatch,
+  DrainActionConfig,
+  FreezeWindow,
+  GuardDefaults,
+  HomeostatConfig,
+  HomeostatConfigInput,
+  InstanceMatch,
+  NodeDisruptionBudget,
+  Policy,
+  PolicyAction,
+  PolicyGuard,
+  PolicyMatch,
+  RolloutStalledMatch,
+  ScaleAction,
+  ScheduleEntry,
+  ScheduleMatch,
+  WorkloadTargetConfig,
+} from "./schema.ts";
+export { homeostatConfigSchema } from "./schema.ts";
