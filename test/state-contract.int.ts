@@ -3,6 +3,14 @@ import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateStoreContract } from "../packages/core/src/state/contract.ts";
 import { createStateTable, DynamoStateStore } from "../packages/core/src/state/dynamodb.ts";
+import {
+  acquireCooldown,
+  claimEvent,
+  recordPendingApproval,
+  rememberReplicas,
+  reserveDisruption,
+  resolveApproval,
+} from "../packages/core/src/state/records.ts";
 import { loadTestEnv } from "./env/env.ts";
 
 // The DynamoDB backend runs the same contract suite as the embedded one, against moto. One table per
@@ -46,5 +54,73 @@ describe("DynamoStateStore", () => {
     nowMs += 61_000;
     expect(await store.get(key)).toBeUndefined();
     expect((await store.put(key, 2, { ifAbsent: true }))?.value).toBe(2);
+  });
+});
+
+// The domain records' races, on DynamoDB: separate store objects stand for separate Lambda instances.
+describe("domain records on DynamoDB", () => {
+  const instances = (count: number) =>
+    Array.from({ length: count }, () => new DynamoStateStore({ client, tableName }));
+  const id = () => randomUUID().slice(0, 8);
+
+  it("acts once on the same event delivered 20 times concurrently", async () => {
+    const key = `event#${id()}`;
+    const claims = await Promise.all(
+      instances(20).map((store) => claimEvent(store, key, { ttlSeconds: 600 })),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("starts one cooldown in a storm of 100 alarms for one target", async () => {
+    const key = `cooldown#test#Deployment/shop/${id()}`;
+    const results = await Promise.all(
+      instances(100).map((store) => acquireCooldown(store, key, { cooldownSeconds: 300 })),
+    );
+    expect(results.filter((result) => result.acquired)).toHaveLength(1);
+    const until = new Set(results.map((result) => result.until.getTime()));
+    expect(until.size).toBe(1);
+  });
+
+  it("never grants more than the disruption budget to 20 simultaneous nodes", async () => {
+    const cluster = `c${id()}`;
+    const results = await Promise.all(
+      instances(20).map((store, index) =>
+        reserveDisruption(store, cluster, `node-${index}`, { max: 3, ttlSeconds: 900 }),
+      ),
+    );
+    expect(results.filter((result) => result.reserved)).toHaveLength(3);
+    for (const result of results) expect(result.holders.length).toBeLessThanOrEqual(3);
+  });
+
+  it("keeps the true prior replica count when scale-downs race", async () => {
+    const ref = { cluster: "test", namespace: "shop", kind: "Deployment", name: id() };
+    const results = await Promise.all(
+      instances(10).map((store, index) =>
+        rememberReplicas(store, { ...ref, replicas: index === 0 ? 5 : 0, policy: "nightly" }),
+      ),
+    );
+    expect(results.filter((result) => result.remembered)).toHaveLength(1);
+    expect(new Set(results.map((result) => result.prior.replicas)).size).toBe(1);
+  });
+
+  it("lets one of 10 concurrent approvers decide", async () => {
+    const approvalId = id();
+    const [first] = instances(1);
+    if (!first) throw new Error("no store");
+    await recordPendingApproval(first, {
+      id: approvalId,
+      action: { verb: "drain" },
+      expiresAt: new Date(Date.now() + 600_000),
+    });
+    const results = await Promise.all(
+      instances(10).map((store, index) =>
+        resolveApproval(store, approvalId, {
+          decision: index % 2 ? "approved" : "rejected",
+          by: `person-${index}`,
+        }),
+      ),
+    );
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(results.filter((result) => !result.ok && result.reason === "already-resolved")).toHaveLength(9);
   });
 });
