@@ -197,7 +197,14 @@ export class DynamoStateStore implements StateStore {
     let start: QueryCommandInput["ExclusiveStartKey"];
     do {
       const page = await this.#send("list", prefix, () =>
-        this.#doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start })),
+        this.#doc.send(
+          new QueryCommand({
+            ...input,
+            ExclusiveStartKey: start,
+            // Read about as many items as still wanted (a few more for expired ones) rather than 1 MB pages.
+            Limit: Number.isFinite(limit) ? Math.min(limit - records.length + 10, 1000) : undefined,
+          }),
+        ),
       );
       for (const item of (page.Items ?? []) as Item[]) {
         if (!item.sk.startsWith(prefix) || compareKeys(item.sk, from) < 0) return records;

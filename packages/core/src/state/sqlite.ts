@@ -38,6 +38,8 @@ export class SqliteStateStore implements StateStore {
   readonly #upsert: StatementSync;
   readonly #delete: StatementSync;
   readonly #purge: StatementSync;
+  readonly #listAscending: StatementSync;
+  readonly #listDescending: StatementSync;
 
   constructor(options: SqliteStateStoreOptions = {}) {
     const path = options.path ?? ":memory:";
@@ -57,6 +59,16 @@ export class SqliteStateStore implements StateStore {
        ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, version = excluded.version`,
     );
     this.#delete = this.#db.prepare("DELETE FROM state WHERE key = ?");
+    // substr/length count characters in SQLite itself, so multi-byte prefixes match exactly; `key >=`
+    // compares UTF-8 bytes (BINARY collation), the same order DynamoDB uses for sort keys.
+    const list = (order: "ASC" | "DESC") =>
+      this.#db.prepare(
+        `SELECT key, value, expires_at, version FROM state
+         WHERE substr(key, 1, length(?)) = ? AND key >= ? AND (expires_at IS NULL OR expires_at > ?)
+         ORDER BY key ${order} LIMIT ?`,
+      );
+    this.#listAscending = list("ASC");
+    this.#listDescending = list("DESC");
     this.#purge = this.#db.prepare("DELETE FROM state WHERE expires_at IS NOT NULL AND expires_at <= ?");
   }
 
@@ -87,15 +99,14 @@ export class SqliteStateStore implements StateStore {
   }
 
   async list<V>(prefix: string, options: ListOptions = {}): Promise<StoredRecord<V>[]> {
-    // substr/length count characters in SQLite itself, so multi-byte prefixes match exactly; `key >=`
-    // compares UTF-8 bytes (BINARY collation), the same order DynamoDB uses for sort keys.
-    const rows = this.#db
-      .prepare(
-        `SELECT key, value, expires_at, version FROM state
-         WHERE substr(key, 1, length(?)) = ? AND key >= ? AND (expires_at IS NULL OR expires_at > ?)
-         ORDER BY key ${options.reverse ? "DESC" : "ASC"} LIMIT ?`,
-      )
-      .all(prefix, prefix, options.from ?? "", this.#now(), options.limit ?? -1) as unknown as Row[];
+    const statement = options.reverse ? this.#listDescending : this.#listAscending;
+    const rows = statement.all(
+      prefix,
+      prefix,
+      options.from ?? "",
+      this.#now(),
+      options.limit ?? -1,
+    ) as unknown as Row[];
     return rows.map((row) => toRecord<V>(row));
   }
 
