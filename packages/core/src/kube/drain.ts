@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { ApiException, type V1Eviction, type V1Pod } from "@kubernetes/client-node";
 import type { Kube } from "./client.ts";
 import { isUnschedulable, patchUnschedulable, requestedNodeTarget } from "./cordon.ts";
@@ -241,6 +242,8 @@ export async function drain(
   const deadline = timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined;
   const signals = [opts.signal, deadline].filter((s): s is AbortSignal => s !== undefined);
   const stop = signals.length > 0 ? AbortSignal.any(signals) : new AbortController().signal;
+  // every pod waiting out a 429 listens on it: hundreds of listeners are expected, not a leak
+  setMaxListeners(0, stop);
 
   const { node, target } = await resolveNode(kube, nodeOrInstanceId);
   run.setTarget(target);
@@ -316,6 +319,8 @@ export async function drain(
         const status = apiStatus(error);
         const detail = apiMessage(error) ?? (error instanceof Error ? error.message : String(error));
         if (status === 404) return { kind: "evicted" };
+        // A retry re-sends the eviction without re-reading the pod (kubectl.md says re-read): the UID
+        // precondition keeps it exact, and 404 / 409 already say the pod is gone, so one request per try.
         if (status === 429) {
           if (dryRun) {
             return { kind: "failed", reason: `eviction would be refused now (429): ${detail}` };
