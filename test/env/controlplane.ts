@@ -19,6 +19,8 @@ export const KWOK_NODE_ANNOTATION = { key: "kwok.x-k8s.io/node", value: "fake" }
 const STARTUP_TIMEOUT_MS = Number(process.env.HOMEOSTAT_TESTENV_STARTUP_TIMEOUT_MS ?? 90_000);
 
 export interface Layout {
+  /** called as soon as a process is spawned, so a failed start can stop everything it began */
+  readonly track: (record: ProcessRecord) => void;
   readonly dir: string;
   readonly logs: string;
   readonly pki: string;
@@ -26,8 +28,9 @@ export interface Layout {
   readonly certs: string;
 }
 
-export function layout(dir: string): Layout {
+export function layout(dir: string, track: (record: ProcessRecord) => void = () => {}): Layout {
   return {
+    track,
     dir,
     logs: join(dir, "logs"),
     pki: join(dir, "pki"),
@@ -119,6 +122,7 @@ export async function startMoto(l: Layout, port: number): Promise<{ record: Proc
     logPath: join(l.logs, "moto.log"),
     match: "moto.server",
   });
+  l.track(record);
   await waitUntil(async () => ((await httpGet(`${url}/moto-api/`)).status > 0 ? true : undefined), {
     record,
     timeoutMs: STARTUP_TIMEOUT_MS,
@@ -145,6 +149,7 @@ async function startNodeService(
     logPath: join(l.logs, `${name}.log`),
     match: scriptPath,
   });
+  l.track(record);
   const ready = await waitUntil(async () => readyLine(record.log), {
     record,
     timeoutMs: STARTUP_TIMEOUT_MS,
@@ -233,6 +238,7 @@ export async function startEtcd(
     ],
     logPath: join(l.logs, "etcd.log"),
   });
+  l.track(record);
   await waitUntil(
     async () => {
       const res = await httpGet(`${url}/health`);
@@ -303,6 +309,7 @@ current-context: token-webhook
     ],
     logPath: join(l.logs, "kube-apiserver.log"),
   });
+  l.track(record);
   const tls = await adminTls(pki);
   await waitUntil(
     async () => {
@@ -378,6 +385,7 @@ export async function startControllerManager(
     ],
     logPath: join(l.logs, "kube-controller-manager.log"),
   });
+  l.track(record);
   await waitHealthz(record, opts.port, "see the log above (usually a flag this version rejects)");
   return record;
 }
@@ -410,6 +418,7 @@ export async function startScheduler(
     ],
     logPath: join(l.logs, "kube-scheduler.log"),
   });
+  l.track(record);
   await waitHealthz(record, opts.port, "see the log above (usually a flag this version rejects)");
   return record;
 }
@@ -440,6 +449,7 @@ export async function startKwok(
     ],
     logPath: join(l.logs, "kwok.log"),
   });
+  l.track(record);
   await waitUntil(
     async () => {
       const res = await httpGet(`http://127.0.0.1:${opts.port}/healthz`);

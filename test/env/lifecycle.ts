@@ -222,14 +222,12 @@ async function startEverything(
   options: UpOptions,
 ): Promise<TestEnv> {
   const { log } = options;
-  const l = layout(TESTENV_DIR);
-  for (const dir of [l.dir, l.logs, l.pki, l.etcdData, l.certs]) mkdirSync(dir, { recursive: true });
   const processes: ProcessRecord[] = [];
-  const track = <T extends { record: ProcessRecord } | ProcessRecord>(value: T): T => {
-    processes.push("record" in value ? value.record : value);
+  const l = layout(TESTENV_DIR, (record) => {
+    processes.push(record);
     writeFileSync(STARTED_FILE, JSON.stringify(processes));
-    return value;
-  };
+  });
+  for (const dir of [l.dir, l.logs, l.pki, l.etcdData, l.certs]) mkdirSync(dir, { recursive: true });
   try {
     log("generating certificates (openssl)");
     const pki = generatePki(l.pki);
@@ -248,21 +246,23 @@ async function startEverything(
 
     log("starting moto, the Slack stand-in, the token webhook and etcd");
     // independent of one another; the webhook only needs moto's URL at request time
-    const [moto, slack, webhook, etcd] = await Promise.all([
-      startMoto(l, motoPort).then(track),
-      startSlackStandin(l, slackPort, SLACK_TOKEN).then(track),
+    const [moto, slack, webhook, etcd] = await allOrFirstError([
+      startMoto(l, motoPort),
+      startSlackStandin(l, slackPort, SLACK_TOKEN),
       startTokenWebhook(l, webhookPort, {
         motoUrl: `http://127.0.0.1:${motoPort}`,
         clusterName: CLUSTER_NAME,
         tls: pki.webhook,
-      }).then(track),
-      startEtcd(l, binaries, { client: etcdClient, peer: etcdPeer }).then(track),
-    ]);
+      }),
+      startEtcd(l, binaries, { client: etcdClient, peer: etcdPeer }),
+    ] as const);
 
     log("starting kube-apiserver");
-    const apiserver = track(
-      await startApiserver(l, binaries, pki, { port: apiPort, etcdUrl: etcd.url, webhookUrl: webhook.url }),
-    );
+    const apiserver = await startApiserver(l, binaries, pki, {
+      port: apiPort,
+      etcdUrl: etcd.url,
+      webhookUrl: webhook.url,
+    });
     const kubeconfig = join(l.dir, "admin.kubeconfig");
     writeKubeconfig(kubeconfig, {
       server: apiserver.server,
@@ -273,13 +273,11 @@ async function startEverything(
 
     log("starting kube-controller-manager, kube-scheduler and kwok");
     const server = apiserver.server;
-    await Promise.all([
-      startControllerManager(l, binaries, pki, { port: cmPort, server, clusterName: CLUSTER_NAME }).then(
-        track,
-      ),
-      startScheduler(l, binaries, pki, { port: schedPort, server }).then(track),
-      startKwok(l, binaries, pki, { port: kwokPort, server }).then(track),
-    ]);
+    await allOrFirstError([
+      startControllerManager(l, binaries, pki, { port: cmPort, server, clusterName: CLUSTER_NAME }),
+      startScheduler(l, binaries, pki, { port: schedPort, server }),
+      startKwok(l, binaries, pki, { port: kwokPort, server }),
+    ] as const);
 
     log(`creating ${DEFAULT_NODE_COUNT} EKS-like kwok nodes`);
     const env: TestEnv = {
@@ -323,6 +321,21 @@ async function startEverything(
       "see .testenv/logs/*.log; `npm run testenv -- down` then `up` starts from nothing",
     );
   }
+}
+
+/**
+ * Like Promise.all, but waits for every start to settle before throwing the first error, so no
+ * process is spawned after the failed start has stopped the others.
+ */
+async function allOrFirstError<const T extends readonly unknown[]>(
+  promises: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as {
+    -readonly [K in keyof T]: Awaited<T[K]>;
+  };
 }
 
 /** One distinct free loopback port per name. */
