@@ -1,0 +1,23 @@
+export type {
+  Command,
+  CommandName,
+  Connection,
+  GlobalOptions,
+  OutputFormat,
+  ParsedInvocation,
+} from "./grammar.ts";
+export {
+  parseCommandLine,
+  parseCommandText,
+  parseDuration,
+  parseNodeName,
+  parseWorkloadTarget,
+  shortUsage,
+  USAGE,
+  UsageError,
+  usageText,
+} from "./grammar.ts";
+export type { CliResult } from "./output.ts";
+export { errorResult, formatJson, formatText, formatUndo } from "./output.ts";
+export type { CliIo } from "./run.ts";
+export { connect, processIo, runCli, runCommand } from "./run.ts";

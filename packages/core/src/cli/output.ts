@@ -1,0 +1,117 @@
+import type { DrainReport } from "../kube/drain.ts";
+import { KubeVerbError, type KubeVerbErrorCode } from "../kube/errors.ts";
+import type { DeploymentHistory } from "../kube/history.ts";
+import type { TargetStatus } from "../kube/status.ts";
+import type { Target, UndoAction, Verb, VerbResult } from "../kube/types.ts";
+
+/** A VerbResult as the CLI prints it; a failure also says why (`error.code`) and the exit code. */
+export type CliResult = Omit<VerbResult, "verb" | "target"> & {
+  verb: Verb | "unknown";
+  target: Target | undefined;
+  error?: { code: KubeVerbErrorCode; exitCode: 1 | 2 };
+};
+
+function targetArgument(target: Target): string {
+  if (target.kind === "Node") return target.name;
+  return target.kind === "Deployment"
+    ? `${target.namespace}/${target.name}`
+    : `${target.namespace}/${target.kind.toLowerCase()}/${target.name}`;
+}
+
+/** The undo as a command a person can run (or a Slack button can carry). */
+export function formatUndo(undo: UndoAction): string {
+  const target = targetArgument(undo.target);
+  switch (undo.verb) {
+    case "scale":
+      return `homeostat scale ${target} ${undo.params.change}`;
+    case "rollback":
+      return `homeostat rollback ${target}${undo.params.toRevision === undefined ? "" : ` --to-revision ${undo.params.toRevision}`}`;
+    default:
+      return `homeostat ${undo.verb} ${target}`;
+  }
+}
+
+/** The result for an error thrown before or during a verb: ok false, nothing changed. */
+export function errorResult(
+  error: unknown,
+  context: { verb?: Verb; target?: Target; dryRun: boolean; durationMs: number },
+): CliResult {
+  const verbError =
+    error instanceof KubeVerbError
+      ? error
+      : new KubeVerbError("failed", error instanceof Error ? error.message : String(error), { cause: error });
+  return {
+    verb: context.verb ?? "unknown",
+    target: context.target,
+    ok: false,
+    changed: false,
+    dryRun: context.dryRun,
+    before: undefined,
+    after: undefined,
+    message: verbError.message,
+    warnings: [],
+    apiRequests: 0,
+    durationMs: context.durationMs,
+    error: { code: verbError.code, exitCode: verbError.exitCode },
+  };
+}
+
+function historyLines(view: DeploymentHistory): string[] {
+  if (view.revisions.length === 0) return ["no revisions"];
+  const rows = view.revisions.map((r) => [
+    String(r.revision),
+    r.changeCause ?? "<none>",
+    r.images.join(","),
+    r.current ? "current" : "",
+  ]);
+  const header = ["REVISION", "CHANGE-CAUSE", "IMAGES", ""];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  return [header, ...rows].map((row) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+function statusLines(view: TargetStatus): string[] {
+  if (view.kind === "Node") {
+    return view.taints.length
+      ? view.taints.map((t) => `taint ${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`)
+      : [];
+  }
+  return [
+    ...(view.images.length ? [`images: ${view.images.join(", ")}`] : []),
+    ...view.conditions.map(
+      (c) =>
+        `condition ${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ""}${c.message ? `: ${c.message}` : ""}`,
+    ),
+  ];
+}
+
+function drainLines(report: DrainReport): string[] {
+  return [
+    ...(report.evicted.length ? [`evicted: ${report.evicted.join(", ")}`] : []),
+    ...report.skipped.map((p) => `skipped ${p.pod}: ${p.reason}`),
+    ...report.failed.map((p) => `failed ${p.pod}: ${p.reason}`),
+  ];
+}
+
+/** Short, readable text: the message, details for read verbs and drain, warnings, and the undo. */
+export function formatText(result: CliResult): string {
+  const lines = [result.ok ? result.message : `error: ${result.message}`];
+  if (result.ok || result.verb === "drain") {
+    if (result.verb === "history" && result.after)
+      lines.push(...historyLines(result.after as DeploymentHistory));
+    if (result.verb === "status" && result.after) lines.push(...statusLines(result.after as TargetStatus));
+    if (result.verb === "drain" && result.after) lines.push(...drainLines(result.after as DrainReport));
+  }
+  lines.push(...result.warnings.map((w) => `warning: ${w}`));
+  if (result.dryRun && result.ok) lines.push("dry run: nothing was changed");
+  if (result.undo && result.changed && !result.dryRun) lines.push(`undo: ${formatUndo(result.undo)}`);
+  return `${lines.join("\n")}\n`;
+}
+
+export function formatJson(result: CliResult | object): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
