@@ -42,8 +42,9 @@ export type GuardedAction = PlannedAction & {
    */
   reservedNodes: string[];
   /**
-   * Idempotency claims taken for this action (besides the event's own). Release them when the action
-   * failed in a way a redelivery could fix, so the next event about the node may act.
+   * State keys taken for this action besides the event's own claim: the node + action claim and the
+   * cooldown. Release them (`releaseClaim`) when the action failed in a way a redelivery could fix, so
+   * the next event may act at once.
    */
   claims: string[];
 };
@@ -292,7 +293,11 @@ export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan>
     if (seconds === 0) return undefined;
     const key = stateKeys.cooldown(cluster, action.target, candidate.dryRun ? "dry-run" : undefined);
     const cooldown = await acquireCooldown(store, key, { cooldownSeconds: seconds, now });
-    if (cooldown.acquired) return undefined;
+    if (cooldown.acquired) {
+      // an action skipped by a later check did not happen: its cooldown is given back with its claims
+      candidate.claims.push(key);
+      return undefined;
+    }
     return {
       stage: "cooldown",
       reason: `${describeTarget(action.target)} is cooling down until ${cooldown.until.toISOString()} (cooldown ${formatDuration(seconds)}): not running ${describeAction(action)}`,
