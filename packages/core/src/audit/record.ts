@@ -1,6 +1,6 @@
 import type { Trigger } from "../events/trigger.ts";
-import type { Target, Verb, VerbResult } from "../kube/types.ts";
-import type { AuditRecord } from "../state/audit-log.ts";
+import type { VerbResult } from "../kube/types.ts";
+import type { AuditRecord, AuditTarget, AuditVerb } from "../state/audit-log.ts";
 
 /** Who planned the action and why: the parts of an audit record a verb result does not carry. */
 export interface AuditContext {
@@ -30,11 +30,13 @@ export function summarizeTrigger(trigger: Trigger): string {
   }
 }
 
-function targetLabel(target: Target): string {
+function targetLabel(target: AuditTarget): string {
+  if (target.kind === "LifecycleAction")
+    return `LifecycleAction/${target.autoScalingGroupName}/${target.instanceId}`;
   return target.kind === "Node" ? `Node/${target.name}` : `${target.kind}/${target.namespace}/${target.name}`;
 }
 
-function base(context: AuditContext, verb: Verb, target: Target) {
+function base(context: AuditContext, verb: AuditVerb, target: AuditTarget) {
   return {
     id: context.id ?? `${context.trigger.id}#${context.policy}#${verb}#${targetLabel(target)}`,
     time: (context.time ?? new Date()).toISOString(),
@@ -51,7 +53,10 @@ function base(context: AuditContext, verb: Verb, target: Target) {
 }
 
 /** The audit record of an action that ran (or was dry-run). */
-export function auditRecordFromResult(result: VerbResult, context: AuditContext): AuditRecord {
+export function auditRecordFromResult(
+  result: Omit<VerbResult, "verb" | "target"> & { verb: AuditVerb; target: AuditTarget },
+  context: AuditContext,
+): AuditRecord {
   return {
     ...base(context, result.verb, result.target),
     dryRun: result.dryRun,
@@ -68,7 +73,7 @@ export function auditRecordFromResult(result: VerbResult, context: AuditContext)
 
 /** The audit record of an action the guard skipped; `reason` is what a person reads. */
 export function skippedAuditRecord(
-  action: { verb: Verb; target: Target; dryRun?: boolean },
+  action: { verb: AuditVerb; target: AuditTarget; dryRun?: boolean },
   reason: string,
   context: AuditContext,
 ): AuditRecord {

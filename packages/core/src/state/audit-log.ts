@@ -9,6 +9,20 @@ import type { StateStore } from "./store.ts";
  * published on the project's EventBridge bus. JSON only: `before`/`after` are stored as JSON, so
  * Kubernetes objects come back as plain objects with string timestamps.
  */
+/** A Kubernetes verb, or one of the pipeline's own steps (completing an ASG hook, deferring a drain). */
+export type AuditVerb = Verb | "complete-lifecycle" | "defer";
+
+/** What an audited action acted on: a Kubernetes target, or an Auto Scaling lifecycle action. */
+export type AuditTarget =
+  | Target
+  | {
+      kind: "LifecycleAction";
+      autoScalingGroupName: string;
+      lifecycleHookName: string;
+      lifecycleActionToken: string;
+      instanceId: string;
+    };
+
 export interface AuditRecord {
   /** Unique per action: usually `<trigger id>#<policy>#<verb>`, so a redelivery overwrites, never doubles. */
   id: string;
@@ -18,8 +32,8 @@ export interface AuditRecord {
   policy: string;
   /** Who acted: `homeostat` for automation, or the person behind a command or an approval. */
   actor: string;
-  verb: Verb;
-  target: Target;
+  verb: AuditVerb;
+  target: AuditTarget;
   dryRun: boolean;
   ok: boolean;
   changed: boolean;

@@ -1,0 +1,237 @@
+import type { Trigger } from "../events/trigger.ts";
+import type { GuardedAction } from "../guard/guard.ts";
+import type { Kube } from "../kube/client.ts";
+import { cordon, uncordon } from "../kube/cordon.ts";
+import { drain } from "../kube/drain.ts";
+import { KubeVerbError } from "../kube/errors.ts";
+import { restart } from "../kube/restart.ts";
+import { rollback } from "../kube/rollback.ts";
+import { scale } from "../kube/scale.ts";
+import type { Target, Verb, VerbResult } from "../kube/types.ts";
+import type { LifecycleActionTarget, PlannedVerb } from "../policy/plan.ts";
+import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
+
+/** What running one guarded action produced: a verb's result, or one of the pipeline's own steps. */
+export type ActionResult = Omit<VerbResult, "verb" | "target"> & {
+  verb: Verb | PlannedVerb;
+  target: Target | LifecycleActionTarget;
+  /** Set on failures a later attempt could fix (API server unreachable, conflicts): the event is retried. */
+  retryable?: boolean;
+};
+
+export interface ActContext {
+  kube: Kube;
+  trigger: Trigger;
+  lifecycle?: LifecycleHooks;
+  scheduler?: DeferScheduler;
+  /** Heartbeats keep an Auto Scaling hook alive while a drain runs (its timeout can be as short as 30 s). */
+  heartbeatIntervalMs?: number;
+  onProgress?: (line: string) => void;
+}
+
+function stepResult(
+  action: GuardedAction,
+  fields: Pick<ActionResult, "ok" | "changed" | "message"> & Partial<ActionResult>,
+  startedAt: number,
+): ActionResult {
+  return {
+    verb: action.verb,
+    target: action.target,
+    dryRun: action.dryRun,
+    before: undefined,
+    after: undefined,
+    warnings: [],
+    apiRequests: 0,
+    durationMs: Date.now() - startedAt,
+    ...fields,
+  };
+}
+
+/** A failed verb as a result: the pipeline records failures, it does not lose them in a throw. */
+function failedResult(action: GuardedAction, error: unknown, startedAt: number): ActionResult {
+  const message = error instanceof Error ? error.message : String(error);
+  // Errors the verbs classify carry a code; anything unclassified (network, AWS throttling) may pass.
+  const retryable =
+    error instanceof KubeVerbError ? error.code === "unavailable" || error.code === "conflict" : true;
+  return stepResult(action, { ok: false, changed: false, message, retryable }, startedAt);
+}
+
+async function runVerb(action: GuardedAction, ctx: ActContext): Promise<ActionResult> {
+  const opts = { dryRun: action.dryRun, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}) };
+  switch (action.verb) {
+    case "scale": {
+      const { change, min, max, currentReplicas } = action.params;
+      return scale(ctx.kube, action.target, { change, min, max, currentReplicas }, opts);
+    }
+    case "restart":
+      return restart(ctx.kube, action.target, {}, opts);
+    case "rollback":
+      return rollback(ctx.kube, action.target, action.params, opts);
+    case "cordon":
+      return cordon(ctx.kube, action.target.name, opts);
+    case "uncordon":
+      return uncordon(ctx.kube, action.target.name, opts);
+    case "drain": {
+      const { params } = action;
+      if (params.disableEviction) {
+        throw new KubeVerbError(
+          "invalid",
+          "drain with disableEviction is not supported: Homeostat always evicts, so PodDisruptionBudgets hold",
+        );
+      }
+      return drain(ctx.kube, action.target.name, {
+        ...opts,
+        ignoreDaemonSets: params.ignoreDaemonSets,
+        deleteEmptyDirData: params.deleteEmptyDirData,
+        force: params.force,
+        timeoutMs: params.timeoutSeconds * 1000,
+        ...(params.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: params.gracePeriodSeconds }),
+      });
+    }
+    case "complete-lifecycle":
+    case "defer":
+      throw new Error(`${action.verb} is a pipeline step, not a verb`);
+  }
+}
+
+/** Runs a Kubernetes verb; while it runs, keeps the named Auto Scaling hooks alive with heartbeats. */
+async function runWithHeartbeats(
+  action: GuardedAction,
+  ctx: ActContext,
+  hooks: LifecycleActionTarget[],
+): Promise<ActionResult> {
+  const startedAt = Date.now();
+  const beat =
+    hooks.length > 0 && ctx.lifecycle && !action.dryRun
+      ? setInterval(() => {
+          for (const hook of hooks) {
+            ctx.lifecycle?.heartbeat(hook).catch((error: unknown) => {
+              ctx.onProgress?.(`lifecycle heartbeat for ${hook.instanceId} failed: ${String(error)}`);
+            });
+          }
+        }, ctx.heartbeatIntervalMs ?? 60_000)
+      : undefined;
+  try {
+    return await runVerb(action, ctx);
+  } catch (error) {
+    return failedResult(action, error, startedAt);
+  } finally {
+    if (beat) clearInterval(beat);
+  }
+}
+
+async function completeLifecycle(
+  action: GuardedAction,
+  ctx: ActContext,
+  drainOk: boolean | undefined,
+): Promise<ActionResult> {
+  const startedAt = Date.now();
+  if (action.verb !== "complete-lifecycle") throw new Error("not a lifecycle action");
+  const after =
+    drainOk === undefined ? "" : drainOk ? " after the drain" : " although the drain did not finish";
+  if (action.dryRun) {
+    return stepResult(
+      action,
+      {
+        ok: true,
+        changed: true,
+        message: `would complete the lifecycle action with CONTINUE${after} (dry run: no AWS call)`,
+      },
+      startedAt,
+    );
+  }
+  if (!ctx.lifecycle) {
+    return stepResult(
+      action,
+      {
+        ok: false,
+        changed: false,
+        message: "cannot complete the lifecycle action: no Auto Scaling client configured",
+      },
+      startedAt,
+    );
+  }
+  try {
+    await ctx.lifecycle.complete(action.target, "CONTINUE");
+    return stepResult(
+      action,
+      { ok: true, changed: true, message: `completed the lifecycle action with CONTINUE${after}` },
+      startedAt,
+    );
+  } catch (error) {
+    return failedResult(action, error, startedAt);
+  }
+}
+
+async function defer(action: GuardedAction, ctx: ActContext): Promise<ActionResult> {
+  const startedAt = Date.now();
+  if (action.verb !== "defer") throw new Error("not a defer action");
+  const { at, scheduleName, verb } = action.params;
+  if (action.dryRun) {
+    return stepResult(
+      action,
+      {
+        ok: true,
+        changed: true,
+        message: `would schedule the ${verb} for ${at} as ${scheduleName} (dry run: no AWS call)`,
+      },
+      startedAt,
+    );
+  }
+  if (!ctx.scheduler) {
+    return stepResult(
+      action,
+      { ok: false, changed: false, message: "cannot defer: no EventBridge Scheduler target configured" },
+      startedAt,
+    );
+  }
+  try {
+    const created = await ctx.scheduler.scheduleOnce({ name: scheduleName, at, trigger: ctx.trigger });
+    return stepResult(
+      action,
+      {
+        ok: true,
+        changed: created,
+        message: created
+          ? `scheduled the ${verb} for ${at} (${scheduleName})`
+          : `the ${verb} was already scheduled for ${at} (${scheduleName})`,
+      },
+      startedAt,
+    );
+  } catch (error) {
+    return failedResult(action, error, startedAt);
+  }
+}
+
+/**
+ * Runs the guarded actions of one trigger in order. Lifecycle completions run last, after the drain
+ * they wait for, whatever its outcome: the instance terminates either way, and holding the hook would
+ * only delay that until the hook's timeout (docs/pipeline.md says more).
+ */
+export async function act(
+  actions: GuardedAction[],
+  ctx: ActContext,
+): Promise<Array<{ action: GuardedAction; result: ActionResult }>> {
+  const hooks = actions.flatMap((action) =>
+    action.verb === "complete-lifecycle" && action.params.afterDrain ? [action.target] : [],
+  );
+  const outcomes: Array<{ action: GuardedAction; result: ActionResult }> = [];
+  let drainOk: boolean | undefined;
+  for (const action of actions) {
+    if (action.verb === "complete-lifecycle") continue;
+    const result =
+      action.verb === "defer"
+        ? await defer(action, ctx)
+        : await runWithHeartbeats(action, ctx, action.verb === "drain" ? hooks : []);
+    if (action.verb === "drain") drainOk = (drainOk ?? true) && result.ok;
+    outcomes.push({ action, result });
+  }
+  for (const action of actions) {
+    if (action.verb !== "complete-lifecycle") continue;
+    outcomes.push({
+      action,
+      result: await completeLifecycle(action, ctx, action.params.afterDrain ? drainOk : undefined),
+    });
+  }
+  return outcomes;
+}

@@ -1,0 +1,133 @@
+import type { HomeostatConfig, Policy, PolicyAction } from "../config/schema.ts";
+import type { Trigger } from "../events/trigger.ts";
+import type { Kube } from "../kube/client.ts";
+import { nodeFactOf } from "../policy/facts.ts";
+import type { ClusterFacts, NodeFact, WorkloadFact } from "../policy/plan.ts";
+import { priorReplicas } from "../state/records.ts";
+import type { StateStore } from "../state/store.ts";
+
+const NODE_VERBS = new Set(["cordon", "uncordon", "drain"]);
+
+/** The policies of `cluster` that could act on `trigger`, each with the actions it may run. */
+export function candidateActions(trigger: Trigger, config: HomeostatConfig, cluster: string): PolicyAction[] {
+  const actions: PolicyAction[] = [];
+  const add = (policy: Policy) => {
+    if (policy.cluster !== cluster) return;
+    const match = policy.match;
+    if ("schedule" in match) {
+      if (trigger.kind !== "schedule" || trigger.policy !== policy.name) return;
+      for (const entry of match.schedule.entries) {
+        if (entry.name !== trigger.entry) continue;
+        const action = entry.action ?? policy.action;
+        if (action) actions.push(action);
+      }
+      return;
+    }
+    const kindMatches =
+      ("alarm" in match && trigger.kind === "alarm") ||
+      ("instance" in match && trigger.kind === "instance") ||
+      ("rolloutStalled" in match && trigger.kind === "rollout-stalled") ||
+      ("command" in match && trigger.kind === "command");
+    if (kindMatches && policy.action) actions.push(policy.action);
+  };
+  config.policies.forEach(add);
+  return actions;
+}
+
+/** Namespaces whose workloads `decide` may need to see: explicit targets, globs, alarm dimensions. */
+function namespacesOfInterest(trigger: Trigger, actions: PolicyAction[]): Set<string> {
+  const namespaces = new Set<string>();
+  for (const action of actions) {
+    if (NODE_VERBS.has(action.verb) || !("target" in action)) continue;
+    const target = action.target;
+    if (target === "trigger-workload") {
+      if (trigger.kind === "rollout-stalled") namespaces.add(trigger.namespace);
+    } else if (typeof target === "string") {
+      const namespace = target.split("/")[0];
+      if (namespace) namespaces.add(namespace);
+    } else if (trigger.kind === "alarm") {
+      const namespace = trigger.dimensions[target.fromDimensions.namespace];
+      if (namespace) namespaces.add(namespace);
+    }
+  }
+  return namespaces;
+}
+
+async function listNodes(kube: Kube): Promise<NodeFact[]> {
+  const nodes: NodeFact[] = [];
+  let _continue: string | undefined;
+  do {
+    const page = await kube.core.listNode({ limit: 500, ...(_continue ? { _continue } : {}) });
+    nodes.push(...page.items.map(nodeFactOf));
+    _continue = page.metadata?._continue || undefined;
+  } while (_continue);
+  return nodes;
+}
+
+async function listWorkloads(kube: Kube, namespace: string): Promise<WorkloadFact[]> {
+  const [deployments, statefulSets] = await Promise.all([
+    kube.apps.listNamespacedDeployment({ namespace }),
+    kube.apps.listNamespacedStatefulSet({ namespace }),
+  ]);
+  const fact =
+    (kind: WorkloadFact["kind"]) =>
+    (item: { metadata?: { name?: string }; spec?: { replicas?: number } }) => ({
+      kind,
+      name: item.metadata?.name ?? "",
+      ...(item.spec?.replicas === undefined ? {} : { replicas: item.spec.replicas }),
+    });
+  return [...deployments.items.map(fact("Deployment")), ...statefulSets.items.map(fact("StatefulSet"))];
+}
+
+/**
+ * Reads what `decide` and `guard` need to know about the cluster for this trigger — and no more: nodes
+ * only when a candidate policy acts on nodes, workloads only in the namespaces candidate policies name,
+ * remembered replica counts only for restores. Everything after this is pure until `act`.
+ */
+export async function gatherFacts(
+  kube: Kube,
+  trigger: Trigger,
+  config: HomeostatConfig,
+  cluster: string,
+  store: StateStore,
+  now: Date,
+): Promise<ClusterFacts> {
+  const actions = candidateActions(trigger, config, cluster);
+  const commandVerb = trigger.kind === "command" ? trigger.text.trim().split(/\s+/)[0] : undefined;
+  const needNodes =
+    actions.some((action) => NODE_VERBS.has(action.verb)) ||
+    (commandVerb !== undefined && NODE_VERBS.has(commandVerb));
+  const namespaces = namespacesOfInterest(trigger, actions);
+  if (trigger.kind === "command") {
+    // `scale shop/checkout +2`: the workload's namespace is the second word.
+    const namespace = trigger.text.trim().split(/\s+/)[1]?.split("/").at(-2);
+    if (namespace && !NODE_VERBS.has(commandVerb ?? "")) namespaces.add(namespace);
+  }
+
+  const [nodes, workloadLists] = await Promise.all([
+    needNodes ? listNodes(kube) : Promise.resolve([]),
+    Promise.all(
+      [...namespaces].map(async (namespace) => [namespace, await listWorkloads(kube, namespace)] as const),
+    ),
+  ]);
+  const workloads = Object.fromEntries(workloadLists);
+
+  const prior: Record<string, number> = {};
+  const restores = actions.some((action) => action.verb === "scale" && action.restore === true);
+  if (restores) {
+    await Promise.all(
+      workloadLists.flatMap(([namespace, list]) =>
+        list.map(async (workload) => {
+          const remembered = await priorReplicas(store, {
+            cluster,
+            namespace,
+            kind: workload.kind,
+            name: workload.name,
+          });
+          if (remembered) prior[`${namespace}/${workload.name}`] = remembered.replicas;
+        }),
+      ),
+    );
+  }
+  return { cluster, now, nodes, workloads, priorReplicas: prior };
+}

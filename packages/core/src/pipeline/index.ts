@@ -1,0 +1,8 @@
+// The pipeline: normalize → decide → guard → act → record, one path for every trigger.
+export type { ActContext, ActionResult } from "./act.ts";
+export { act } from "./act.ts";
+export type { DeferredRun, DeferScheduler, LifecycleHooks, SchedulerTargetConfig } from "./aws.ts";
+export { autoScalingLifecycleHooks, deferredPayload, eventBridgeDeferScheduler } from "./aws.ts";
+export { gatherFacts } from "./facts.ts";
+export type { ActionOutcome, PipelineDeps, PipelineLogger, RecordOutcome, TriggerOutcome } from "./run.ts";
+export { handleEvent, handleTrigger } from "./run.ts";

@@ -1,0 +1,208 @@
+import { auditRecordFromResult, skippedAuditRecord } from "../audit/record.ts";
+import type { HomeostatConfig } from "../config/schema.ts";
+import type { NormalizeError } from "../events/normalize.ts";
+import { normalizeBatch } from "../events/normalize.ts";
+import type { Trigger } from "../events/trigger.ts";
+import { type GuardedAction, type GuardedPlan, guard, releaseGuardedAction } from "../guard/guard.ts";
+import type { Kube } from "../kube/client.ts";
+import { decide } from "../policy/decide.ts";
+import type { ClusterFacts, Plan } from "../policy/plan.ts";
+import type { AuditRecord } from "../state/audit-log.ts";
+import { putAudit } from "../state/audit-log.ts";
+import { stateKeys } from "../state/keys.ts";
+import { releaseClaim } from "../state/records.ts";
+import type { StateStore } from "../state/store.ts";
+import { type ActionResult, act } from "./act.ts";
+import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
+import { candidateActions, gatherFacts } from "./facts.ts";
+
+/** Structured log lines; Powertools Logger fits, and so does a console adapter for the CLI. */
+export interface PipelineLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface PipelineDeps {
+  config: HomeostatConfig;
+  store: StateStore;
+  /** A client for a configured cluster; cache it across warm invocations (kube/access.ts does). */
+  connect: (cluster: string) => Promise<Kube>;
+  /** The clusters this deployment serves (default: every cluster in the config). */
+  clusters?: string[];
+  /** Publishes each audit record (EventBridge, audit/publish.ts). */
+  publish?: (record: AuditRecord) => Promise<void>;
+  lifecycle?: LifecycleHooks;
+  scheduler?: DeferScheduler;
+  now?: () => Date;
+  /** Force a dry run of everything (the CLI's --dry-run). */
+  dryRun?: boolean;
+  /** Who acts: `homeostat` for automation, the person for commands. */
+  actor?: string;
+  log?: PipelineLogger;
+  onProgress?: (line: string) => void;
+  heartbeatIntervalMs?: number;
+}
+
+export interface ActionOutcome {
+  action: GuardedAction;
+  result: ActionResult;
+}
+
+/** Everything that happened for one trigger on one cluster: the decision, the guard, the results. */
+export interface TriggerOutcome {
+  trigger: Trigger;
+  cluster: string;
+  plan: Plan;
+  guarded: GuardedPlan;
+  results: ActionOutcome[];
+}
+
+/** One record of the input (one SQS/SNS record, or the whole event). */
+export interface RecordOutcome {
+  index: number;
+  messageId?: string;
+  /** Why the record was rejected (never retried) — absent when it was understood. */
+  rejected?: NormalizeError;
+  outcomes: TriggerOutcome[];
+  /** An action failed in a way a redelivery could fix; its claims were released so a retry can act. */
+  retry: boolean;
+}
+
+const noLog: PipelineLogger = { info() {}, warn() {}, error() {} };
+
+function emptyFacts(cluster: string, now: Date): ClusterFacts {
+  return { cluster, now, nodes: [], workloads: {}, priorReplicas: {} };
+}
+
+/**
+ * decide → guard → act → record, for one trigger on one cluster. Clusters with no policy that could
+ * act on the trigger are decided without touching the cluster (every policy still gets its reason).
+ */
+export async function handleTrigger(
+  trigger: Trigger,
+  cluster: string,
+  deps: PipelineDeps,
+): Promise<TriggerOutcome> {
+  const now = deps.now?.() ?? new Date();
+  const log = deps.log ?? noLog;
+  const needsCluster = candidateActions(trigger, deps.config, cluster).length > 0;
+  const kube = needsCluster ? await deps.connect(cluster) : undefined;
+  const facts = kube
+    ? await gatherFacts(kube, trigger, deps.config, cluster, deps.store, now)
+    : emptyFacts(cluster, now);
+
+  const plan = decide(trigger, deps.config, facts);
+  const guarded = await guard(plan, {
+    store: deps.store,
+    config: deps.config,
+    cluster,
+    now,
+    facts,
+    ...(deps.dryRun ? { dryRun: true } : {}),
+  });
+  log.info("decided", {
+    trigger: trigger.id,
+    cluster,
+    run: guarded.run.map((action) => ({ policy: action.policy, verb: action.verb, reason: action.reason })),
+    skipped: guarded.skipped.map(({ policy, stage, reason }) => ({ policy, stage, reason })),
+  });
+
+  const results: ActionOutcome[] = [];
+  if (guarded.run.length > 0 && kube) {
+    try {
+      results.push(
+        ...(await act(guarded.run, {
+          kube,
+          trigger,
+          ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
+          ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+          ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
+          ...(deps.heartbeatIntervalMs ? { heartbeatIntervalMs: deps.heartbeatIntervalMs } : {}),
+        })),
+      );
+    } finally {
+      for (const action of guarded.run) await releaseGuardedAction(deps.store, cluster, action);
+    }
+  }
+  await record(trigger, guarded, results, deps, now);
+  return { trigger, cluster, plan, guarded, results };
+}
+
+/** Audit records for what ran and what the guard held back, stored and published. */
+async function record(
+  trigger: Trigger,
+  guarded: GuardedPlan,
+  results: ActionOutcome[],
+  deps: PipelineDeps,
+  now: Date,
+): Promise<void> {
+  const actor = deps.actor ?? (trigger.kind === "command" ? trigger.actor : "homeostat");
+  const records: AuditRecord[] = [];
+  for (const { action, result } of results) {
+    records.push(auditRecordFromResult(result, { trigger, policy: action.policy, actor, time: new Date() }));
+  }
+  // Skips by `decide` are policies that did not match: they are in the plan and the log, not the audit.
+  for (const skip of guarded.skipped) {
+    if (!skip.action || skip.stage === "decide") continue;
+    records.push(
+      skippedAuditRecord(skip.action, skip.reason, { trigger, policy: skip.policy, actor, time: now }),
+    );
+  }
+  for (const entry of records) {
+    await putAudit(deps.store, entry);
+    if (deps.publish) {
+      try {
+        await deps.publish(entry);
+      } catch (error) {
+        // The record is stored; a lost notification must not undo or repeat the action.
+        (deps.log ?? noLog).error("could not publish the result event", {
+          id: entry.id,
+          error: String(error),
+        });
+      }
+    }
+  }
+}
+
+/** Undoes the idempotency claims of a trigger whose action failed in a way a retry could fix. */
+async function releaseForRetry(outcome: TriggerOutcome, store: StateStore): Promise<void> {
+  await releaseClaim(store, stateKeys.event(`${outcome.cluster}#${outcome.trigger.id}`));
+  for (const { action } of outcome.results) {
+    for (const claim of action.claims) await releaseClaim(store, claim);
+  }
+}
+
+/**
+ * The whole pipeline for one delivery: normalize (every record of a batch), then decide → guard → act →
+ * record for each trigger on each served cluster. Rejected records are reported, never retried;
+ * records whose action failed retryably say `retry` so the handler can ask for redelivery.
+ */
+export async function handleEvent(input: unknown, deps: PipelineDeps): Promise<RecordOutcome[]> {
+  const log = deps.log ?? noLog;
+  const now = deps.now?.() ?? new Date();
+  const clusters = deps.clusters ?? Object.keys(deps.config.clusters);
+  const outcomes: RecordOutcome[] = [];
+  for (const { index, messageId, result } of normalizeBatch(input, { now })) {
+    const base = { index, ...(messageId ? { messageId } : {}) };
+    if (!result.ok) {
+      log.warn("rejected input", { ...base, ...result.error });
+      outcomes.push({ ...base, rejected: result.error, outcomes: [], retry: false });
+      continue;
+    }
+    const triggerOutcomes: TriggerOutcome[] = [];
+    let retry = false;
+    for (const trigger of result.triggers) {
+      for (const cluster of clusters) {
+        const outcome = await handleTrigger(trigger, cluster, deps);
+        if (outcome.results.some(({ result }) => !result.ok && result.retryable)) {
+          retry = true;
+          await releaseForRetry(outcome, deps.store);
+        }
+        triggerOutcomes.push(outcome);
+      }
+    }
+    outcomes.push({ ...base, outcomes: triggerOutcomes, retry });
+  }
+  return outcomes;
+}
