@@ -6,8 +6,8 @@ import { defineConfig } from "@homeostat/core/config";
 
 export default defineConfig({
   clusters: {
-    prod: { eks: { name: "shop-prod", region: "eu-west-1" } },
-    staging: { eks: { name: "shop-staging", region: "eu-west-1" } },
+    prod: { eks: { name: "prod", region: "eu-west-1" } },
+    staging: { eks: { name: "staging", region: "eu-west-1" } },
     local: { kubeconfig: { context: "kind-homeostat" } },
   },
   defaultCluster: "prod",
@@ -34,8 +34,8 @@ export default defineConfig({
       description: "A Container Insights CPU alarm on a shop service adds two replicas, up to 20.",
       match: {
         alarm: {
-          names: ["shop-*-cpu-high"],
-          dimensions: { ClusterName: "shop-prod", Namespace: "shop" },
+          names: ["*-cpu-high"],
+          dimensions: { ClusterName: "prod", Namespace: "shop" },
         },
       },
       action: {
@@ -48,8 +48,9 @@ export default defineConfig({
     },
     {
       name: "restart-on-memory-leak",
-      description: "The checkout memory alarm restarts checkout, after a person approves in Slack.",
-      match: { alarm: { names: ["shop-checkout-memory-high"] } },
+      description:
+        "Checkout degraded (a composite alarm: no dimensions, so the target is named) restarts it, after a person approves in Slack.",
+      match: { alarm: { names: ["checkout-degraded", "checkout-memory-high"] } },
       action: { verb: "restart", target: "shop/checkout" },
       guard: { approval: true, cooldown: "30m" },
     },
@@ -100,13 +101,13 @@ export default defineConfig({
         schedule: {
           entries: [
             {
-              name: "night",
+              name: "scale-down",
               cron: "cron(0 20 ? * MON-FRI *)",
               timezone: "Europe/Berlin",
               action: { verb: "scale", target: "dev/*", change: 0, remember: true },
             },
             {
-              name: "morning",
+              name: "restore",
               cron: "cron(30 7 ? * MON-FRI *)",
               timezone: "Europe/Berlin",
               action: { verb: "scale", target: "dev/*", restore: true },
@@ -127,7 +128,7 @@ export default defineConfig({
       name: "try-scale-out-in-staging",
       description: "The same CPU rule on staging, in dry run while we tune it.",
       cluster: "staging",
-      match: { alarm: { names: ["shop-*-cpu-high"], dimensions: { ClusterName: "shop-staging" } } },
+      match: { alarm: { names: ["*-cpu-high"], dimensions: { ClusterName: "staging" } } },
       action: { verb: "scale", target: { fromDimensions: {} }, change: "x1.5", max: 10 },
       guard: { dryRun: true },
     },

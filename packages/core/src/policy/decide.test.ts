@@ -1,6 +1,4 @@
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config/index.ts";
 import type { HomeostatConfigInput } from "../config/schema.ts";
 import type { CommandTrigger, RolloutStalledTrigger } from "../events/trigger.ts";
 import { decide } from "./decide.ts";
@@ -510,17 +508,5 @@ describe("decide: stalled rollouts and commands", () => {
     expect(reasonsOf(decide(command("drain ip-1-2-3-4"), cfg(), facts()), "chatops")).toEqual([
       "ip-1-2-3-4 is not a node of cluster prod",
     ]);
-  });
-});
-
-describe("decide with the repository's worked config", () => {
-  it("plans a scale-out for a prod CPU alarm and explains every other policy", async () => {
-    const cfg = await loadConfig(fileURLToPath(new URL("../../../../homeostat.config.ts", import.meta.url)));
-    const plan = decide(alarm(), cfg, facts());
-    expect(plan.actions.map((action) => `${action.policy}:${action.verb}`)).toEqual([
-      "scale-out-on-cpu:scale",
-    ]);
-    expect(plan.skipped).toHaveLength(cfg.policies.length - 1);
-    for (const skipped of plan.skipped) expect(skipped.reason.length).toBeGreaterThan(10);
   });
 });
