@@ -14,7 +14,7 @@
 import type { z } from "zod";
 import {
   CloudWatchAlarmEventSchema,
-  EventBridgeSchema,
+  EventBridgeEnvelopeSchema,
   HealthDetailSchema,
   InstanceStateChangeDetailSchema,
   isInstanceId,
@@ -285,7 +285,7 @@ function fromSnsNotification(
 
 // ------------------------------------------------------------------------------------------ EventBridge
 
-type EventBridgeEvent = z.infer<typeof EventBridgeSchema>;
+type EventBridgeEvent = z.infer<typeof EventBridgeEnvelopeSchema>;
 
 interface EventBridgeKind {
   source: string;
@@ -311,7 +311,7 @@ const EVENTBRIDGE_KINDS: Record<string, EventBridgeKind> = {
 };
 
 function fromEventBridge(value: Record<string, unknown>, delivery: Delivery): NormalizeResult {
-  const parsed = EventBridgeSchema.safeParse(value);
+  const parsed = EventBridgeEnvelopeSchema.safeParse(value);
   if (!parsed.success) return invalid("EventBridge event", parsed.error, value);
   const event = parsed.data;
   if (!Object.hasOwn(EVENTBRIDGE_KINDS, event["detail-type"])) {

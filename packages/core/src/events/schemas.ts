@@ -4,12 +4,32 @@
  * messages are defined here from AWS's documented shapes (see shared/reference/events.md).
  */
 import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
-import { SnsRecordSchema, SnsSqsNotificationSchema } from "@aws-lambda-powertools/parser/schemas/sns";
-import { SqsRecordSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
+import {
+  SnsRecordSchema as PowertoolsSnsRecordSchema,
+  SnsSqsNotificationSchema as PowertoolsSnsSqsNotificationSchema,
+  SnsNotificationSchema,
+} from "@aws-lambda-powertools/parser/schemas/sns";
+import { SqsRecordSchema as PowertoolsSqsRecordSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
 import { z } from "zod";
 import { isoToRfc3339, rfc1123ToRfc3339 } from "./time.ts";
 
-export { EventBridgeSchema, SnsRecordSchema, SnsSqsNotificationSchema, SqsRecordSchema };
+// Ids become idempotency keys: an empty one would make unrelated events collide, so the envelopes
+// are Powertools' schemas with non-empty ids.
+const NonEmptyId = z.string().min(1, "expected a non-empty id");
+
+/** EventBridge envelope (Powertools) with a non-empty `id`. */
+export const EventBridgeEnvelopeSchema = EventBridgeSchema.extend({ id: NonEmptyId });
+
+/** One record of a Lambda SNS event (Powertools) with a non-empty `MessageId`. */
+export const SnsRecordSchema = PowertoolsSnsRecordSchema.extend({
+  Sns: SnsNotificationSchema.extend({ MessageId: NonEmptyId }),
+});
+
+/** An SNS notification as SQS or an HTTP endpoint receives it (Powertools) with a non-empty `MessageId`. */
+export const SnsSqsNotificationSchema = PowertoolsSnsSqsNotificationSchema.extend({ MessageId: NonEmptyId });
+
+/** One record of a Lambda SQS event (Powertools) with a non-empty `messageId`. */
+export const SqsRecordSchema = PowertoolsSqsRecordSchema.extend({ messageId: NonEmptyId });
 
 /** An EC2 instance id: `i-` and 8 (older) or 17 lowercase hex digits. Anything else is not an instance. */
 export const INSTANCE_ID_PATTERN = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -99,7 +119,7 @@ export const CloudWatchAlarmDetailSchema = z.object({
     }),
 });
 
-export const CloudWatchAlarmEventSchema = EventBridgeSchema.extend({
+export const CloudWatchAlarmEventSchema = EventBridgeEnvelopeSchema.extend({
   source: z.literal("aws.cloudwatch"),
   "detail-type": z.literal("CloudWatch Alarm State Change"),
   detail: CloudWatchAlarmDetailSchema,
@@ -211,7 +231,7 @@ export const LifecycleActionSchema = z.object({
 /** A lifecycle hook notification sent straight to SQS (or SNS): no EventBridge envelope. */
 export const LifecycleQueueMessageSchema = LifecycleActionSchema.extend({
   AccountId: z.string().optional(),
-  RequestId: z.string().optional(),
+  RequestId: NonEmptyId.optional(),
   Service: z.string().optional(),
   Time: TimestampSchema.optional(),
 });
