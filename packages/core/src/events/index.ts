@@ -4,8 +4,10 @@ export type { NormalizeError, NormalizeOptions, NormalizeResult, RecordResult } 
 export { normalize, normalizeBatch } from "./normalize.ts";
 export type { JsonObject, JsonValue, SampleKind } from "./samples.ts";
 export { isSampleKind, sampleEvent, sampleInstanceIds, sampleKinds } from "./samples.ts";
-export type { SchedulePayload } from "./schemas.ts";
+export type { DeferredPayload, SchedulePayload } from "./schemas.ts";
 export {
+  DeferredPayloadSchema,
+  deferredPayload,
   INSTANCE_ID_PATTERN,
   isInstanceId,
   SchedulePayloadSchema,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { commandTrigger, rolloutStalledTrigger, TriggerInputError } from "./constructors.ts";
 import { type NormalizeResult, normalize, normalizeBatch } from "./normalize.ts";
 import { type JsonObject, sampleEvent, sampleInstanceIds, sampleKinds } from "./samples.ts";
-import { scheduleTargetInput, TriggerSchema } from "./schemas.ts";
+import { deferredPayload, scheduleTargetInput, TriggerSchema } from "./schemas.ts";
 import { isoToRfc3339, rfc1123ToRfc3339 } from "./time.ts";
 import type { AlarmTrigger, InstanceTrigger, Trigger } from "./trigger.ts";
 
@@ -734,5 +734,31 @@ describe("time formats", () => {
     "soon",
   ])("RFC 1123 %j is rejected", (text) => {
     expect(rfc1123ToRfc3339(text)).toBeUndefined();
+  });
+});
+
+describe("deferred runs", () => {
+  it("turn back into the original trigger with a #deferred id, so the first delivery's claim does not block them", () => {
+    const first = normalize(sampleEvent("health-scheduled-change"));
+    if (!first.ok) throw new Error(first.error.reason);
+    const original = first.triggers[0];
+    if (!original) throw new Error("no trigger");
+    const again = normalize(JSON.parse(JSON.stringify(deferredPayload(original))));
+    if (!again.ok) throw new Error(again.error.reason);
+    expect(again.triggers).toHaveLength(1);
+    expect(again.triggers[0]).toEqual({
+      ...original,
+      id: `${original.id}#deferred`,
+      origin: `${original.origin}, deferred by aws.scheduler`,
+    });
+  });
+
+  it("reject a deferred payload whose trigger is not a trigger", () => {
+    const result = normalize({ homeostat: "deferred", version: 1, trigger: { kind: "instance", id: "x" } });
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.error.kind).toBe("malformed");
+      expect(result.error.reason).toMatch(/deferred run/);
+    }
   });
 });

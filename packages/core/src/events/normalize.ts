@@ -14,6 +14,7 @@
 import type { z } from "zod";
 import {
   CloudWatchAlarmEventSchema,
+  DeferredPayloadSchema,
   EventBridgeEnvelopeSchema,
   HealthDetailSchema,
   InstanceStateChangeDetailSchema,
@@ -250,6 +251,7 @@ function fromValue(value: unknown, delivery: Delivery, depth: number): Normalize
   if (value.Type === "Notification" && "Message" in value) {
     return fromSnsNotification(value, delivery, depth);
   }
+  if (value.homeostat === "deferred") return fromDeferredPayload(value);
   if ("homeostat" in value) return fromSchedulePayload(value, delivery);
   if ("AlarmName" in value && "NewStateValue" in value) return fromSnsAlarmMessage(value, delivery);
   if ("LifecycleTransition" in value || "LifecycleActionToken" in value || "Event" in value) {
@@ -639,6 +641,15 @@ function fromSnsAlarmMessage(value: Record<string, unknown>, delivery: Delivery)
     metrics,
   });
   return { ok: true, triggers: [result] };
+}
+
+/** A deferred run: the original trigger again, with its own id so the first delivery's claim doesn't block it. */
+function fromDeferredPayload(value: Record<string, unknown>): NormalizeResult {
+  const parsed = DeferredPayloadSchema.safeParse(value);
+  if (!parsed.success) return invalid("Homeostat deferred run", parsed.error, value);
+  const trigger = parsed.data.trigger as Trigger;
+  const id = trigger.id.endsWith("#deferred") ? trigger.id : `${trigger.id}#deferred`;
+  return { ok: true, triggers: [{ ...trigger, id, origin: `${trigger.origin}, deferred by aws.scheduler` }] };
 }
 
 function fromSchedulePayload(value: Record<string, unknown>, delivery: Delivery): NormalizeResult {

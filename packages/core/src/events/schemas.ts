@@ -12,6 +12,7 @@ import {
 import { SqsRecordSchema as PowertoolsSqsRecordSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
 import { z } from "zod";
 import { isoToRfc3339, rfc1123ToRfc3339 } from "./time.ts";
+import type { Trigger } from "./trigger.ts";
 
 // Ids become idempotency keys: an empty one would make unrelated events collide, so the envelopes
 // are Powertools' schemas with non-empty ids.
@@ -272,6 +273,23 @@ export function scheduleTargetInput(policy: string, entry: string): string {
     executionId: "<aws.scheduler.execution-id>",
   } as const;
   return JSON.stringify(payload);
+}
+
+/**
+ * What a deferred run delivers (pipeline/aws.ts writes it as a one-time schedule's Input): the trigger
+ * that asked to act later, to be decided again when the schedule fires.
+ */
+export const DeferredPayloadSchema = z.object({
+  homeostat: z.literal("deferred"),
+  version: z.literal(1),
+  trigger: z.lazy(() => TriggerSchema),
+});
+
+export type DeferredPayload = z.output<typeof DeferredPayloadSchema>;
+
+/** The Input of a one-time schedule that runs `trigger` again later (see `DeferredPayloadSchema`). */
+export function deferredPayload(trigger: Trigger): DeferredPayload {
+  return { homeostat: "deferred", version: 1, trigger };
 }
 
 // ---------------------------------------------------------------- the Trigger itself

@@ -4,6 +4,7 @@ import {
   RecordLifecycleActionHeartbeatCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { deferredPayload } from "../events/schemas.ts";
 import type { Trigger } from "../events/trigger.ts";
 import type { LifecycleActionTarget } from "../policy/plan.ts";
 
@@ -24,11 +25,6 @@ export interface DeferredRun {
 export interface DeferScheduler {
   /** Returns false when a schedule of that name already exists (a duplicate event). */
   scheduleOnce(run: DeferredRun): Promise<boolean>;
-}
-
-/** The payload a deferred run delivers; `normalize` turns it back into the trigger (id `…#deferred`). */
-export function deferredPayload(trigger: Trigger): { homeostat: "deferred"; version: 1; trigger: Trigger } {
-  return { homeostat: "deferred", version: 1, trigger };
 }
 
 export function autoScalingLifecycleHooks(
