@@ -334,6 +334,11 @@ describe("decide: AWS Health scheduled maintenance", () => {
     expect(plan.actions[0]?.reason).toContain("starts within the 30m lead time): acting now on node");
   });
 
+  it("acts on a deferred delivery that arrives a few seconds early instead of deferring again", () => {
+    const plan = decide(health("2025-06-05T12:30:20Z"), cfg(), facts());
+    expect(plan.actions.map((action) => action.verb)).toEqual(["drain"]);
+  });
+
   it("drains now when the maintenance already started", () => {
     const plan = decide(health("2025-06-05T11:00:00Z", "2025-06-05T13:00:00Z"), cfg(), facts());
     expect(plan.actions[0]?.reason).toContain("(already started): acting now");

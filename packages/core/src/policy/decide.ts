@@ -269,6 +269,12 @@ function completeLifecycle(
 }
 
 /**
+ * The deferred delivery may arrive a little before its time (clock skew): deferring again then would
+ * only hit the schedule that already exists and never act, so within this much of the time, act.
+ */
+const DEFER_SLACK_MS = 60_000;
+
+/**
  * AWS Health scheduled maintenance: act `healthLeadTime` before the change starts. Before that point
  * the plan is a `defer` (a one-time schedule that delivers the trigger again at that point); from that
  * point until the window ends, the verb itself; after the window, nothing.
@@ -293,7 +299,7 @@ function decideMaintenance(
   const lead = formatDuration(leadSeconds);
   const actAt = start - leadSeconds * 1000;
   const startText = new Date(start).toISOString();
-  if (now >= actAt || action.verb === "uncordon") {
+  if (now >= actAt - DEFER_SLACK_MS || action.verb === "uncordon") {
     const when = now >= start ? "already started" : `starts within the ${lead} lead time`;
     return nodeActionsFor(
       action,
