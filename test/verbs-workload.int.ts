@@ -276,9 +276,15 @@ describe("restart, with kubectl rollout restart as the oracle", () => {
 
   it("dry run changes nothing", async () => {
     const before = await readDeployment("r-ours");
-    const result = await restart(kube, deploymentTarget("r-ours"), {}, { dryRun: true });
-    expect(result).toMatchObject({ ok: true, changed: true, dryRun: true });
-    expect(result.after?.restartedAt).not.toBe(result.before?.restartedAt);
+    const now = () => new Date("2030-01-02T03:04:05.678Z");
+    const result = await restart(kube, deploymentTarget("r-ours"), {}, { dryRun: true, now });
+    expect(result).toMatchObject({
+      ok: true,
+      changed: true,
+      dryRun: true,
+      after: { restartedAt: "2030-01-02T03:04:05Z" },
+    });
+    expect(result.before?.restartedAt).not.toBe("2030-01-02T03:04:05Z");
     expect(specOf(await readDeployment("r-ours"))).toEqual(specOf(before));
   });
 });
