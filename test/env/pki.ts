@@ -1,7 +1,7 @@
 // The test cluster's PKI, made with the openssl CLI: one CA signs every serving and client
 // certificate, so a single caFile verifies the apiserver and the token webhook alike.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ComponentError } from "./processes.ts";
 
@@ -156,11 +156,4 @@ export function generatePki(dir: string): Pki {
   newKey(serviceAccount.key, dir);
   openssl(["pkey", "-in", serviceAccount.key, "-pubout", "-out", serviceAccount.pub], dir);
   return { dir, ca, apiserver, webhook, admin, controllerManager, scheduler, kwok, serviceAccount };
-}
-
-export function pkiComplete(pki: Pki): boolean {
-  return [pki.ca, pki.apiserver, pki.webhook, pki.admin, pki.controllerManager, pki.scheduler, pki.kwok]
-    .flatMap((pair) => [pair.cert, pair.key])
-    .concat([pki.serviceAccount.key, pki.serviceAccount.pub])
-    .every((path) => existsSync(path));
 }
