@@ -1,6 +1,6 @@
 import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from "@kubernetes/client-node";
 import type { Kube } from "./client.ts";
-import { apiStatus, KubeVerbError, toKubeVerbError } from "./errors.ts";
+import { KubeVerbError, toKubeVerbError } from "./errors.ts";
 import {
   CHANGE_CAUSE_ANNOTATION,
   describeDeployment,
@@ -171,8 +171,6 @@ function rolloutState(deployment: V1Deployment, templateRevision?: number): Roll
   };
 }
 
-const MAX_ATTEMPTS = 3;
-
 /**
  * `kubectl rollout undo deployment/NAME [--to-revision N]`, step for step (see reference/kubectl.md):
  * history from the controlled ReplicaSets, the second-highest revision by default, paused → error,
@@ -198,67 +196,51 @@ export async function rollback(
   }
   const what = describeDeployment(target);
 
-  for (let attempt = 1; ; attempt++) {
-    const { deployment, replicaSets } = await readDeploymentAndReplicaSets(kube, target);
-    const chosen = chooseRollbackReplicaSet(target.name, replicaSets, toRevision);
-    if (deployment.spec?.paused) {
-      throw new KubeVerbError(
-        "paused",
-        `you cannot rollback a paused deployment; resume ${what} first (kubectl rollout resume deployment/${target.name} -n ${target.namespace}) and try again`,
-      );
-    }
-    const before = rolloutState(deployment);
-    if (templatesEqualIgnoringHash(chosen.replicaSet.spec?.template, deployment.spec?.template)) {
-      return run.finish({
-        changed: false,
-        before,
-        after: before,
-        message: `skipped rollback (current template already matches revision ${chosen.revision})`,
-      });
-    }
-    try {
-      const patched = await kube.apps.patchNamespacedDeployment(
-        {
-          name: target.name,
-          namespace: target.namespace,
-          // test the resourceVersion we computed from, so a concurrent change makes this a 409, not a lost update
-          body: [
-            { op: "test", path: "/metadata/resourceVersion", value: deployment.metadata?.resourceVersion },
-            ...rollbackPatch(deployment, chosen.replicaSet),
-          ],
-          dryRun: dryRunParam(dryRun),
-        },
-        jsonPatch(),
-      );
-      return run.finish({
-        changed: true,
-        before,
-        after: rolloutState(patched, chosen.revision),
-        message: `${dryRun ? "would roll back" : "rolled back"} ${what} to revision ${chosen.revision}${
-          chosen.replicaSet.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION]
-            ? ` (${chosen.replicaSet.metadata.annotations[CHANGE_CAUSE_ANNOTATION]})`
-            : ""
-        }`,
-        warnings: ["replicas, ConfigMaps and Secrets are not rolled back"],
-        ...(before.revision === undefined
-          ? {}
-          : { undo: { verb: "rollback", target, params: { toRevision: before.revision } } }),
-      });
-    } catch (error) {
-      // a failed JSON Patch `test` op is 422 with "the server rejected our request due to an error in our request"
-      const status = apiStatus(error);
-      const raced = status === 409 || (status === 422 && /test operation|testing value/i.test(String(error)));
-      if (!raced) throw toKubeVerbError(error, what);
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new KubeVerbError(
-          "conflict",
-          `${what} kept changing while rolling back; nothing changed — try again`,
-          {
-            cause: error,
-            status,
-          },
-        );
-      }
-    }
+  const { deployment, replicaSets } = await readDeploymentAndReplicaSets(kube, target);
+  const chosen = chooseRollbackReplicaSet(target.name, replicaSets, toRevision);
+  if (deployment.spec?.paused) {
+    throw new KubeVerbError(
+      "paused",
+      `you cannot rollback a paused deployment; resume ${what} first (kubectl rollout resume deployment/${target.name} -n ${target.namespace}) and try again`,
+    );
   }
+  const before = rolloutState(deployment);
+  if (templatesEqualIgnoringHash(chosen.replicaSet.spec?.template, deployment.spec?.template)) {
+    return run.finish({
+      changed: false,
+      before,
+      after: before,
+      message: `skipped rollback (current template already matches revision ${chosen.revision})`,
+    });
+  }
+  // kubectl's patch as it is: no resourceVersion precondition. The Deployment's status changes every few
+  // seconds during a rollout, so a precondition would fail for reasons that do not matter here; the
+  // patch replaces the whole template and annotations, so it never merges into a half-changed state.
+  let patched: V1Deployment;
+  try {
+    patched = await kube.apps.patchNamespacedDeployment(
+      {
+        name: target.name,
+        namespace: target.namespace,
+        body: rollbackPatch(deployment, chosen.replicaSet),
+        dryRun: dryRunParam(dryRun),
+      },
+      jsonPatch(),
+    );
+  } catch (error) {
+    throw toKubeVerbError(error, what);
+  }
+  const changeCause = chosen.replicaSet.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION];
+  return run.finish({
+    changed: true,
+    before,
+    after: rolloutState(patched, chosen.revision),
+    message: `${dryRun ? "would roll back" : "rolled back"} ${what} to revision ${chosen.revision}${
+      changeCause ? ` (${changeCause})` : ""
+    }`,
+    warnings: ["replicas, ConfigMaps and Secrets are not rolled back"],
+    ...(before.revision === undefined
+      ? {}
+      : { undo: { verb: "rollback", target, params: { toRevision: before.revision } } }),
+  });
 }
