@@ -1,0 +1,108 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+/**
+ * Homeostat's infrastructure (SST v4 on AWS). One module per concern in stacks/; this file only wires
+ * them together in dependency order. Deploy settings come from the environment (stacks/config.ts,
+ * docs/deploy.md). Typechecked by `npm run typecheck:infra` (tsconfig.infra.json), not by the main
+ * tsconfig: SST's platform types need @types/node 22.
+ */
+const PRODUCTION_STAGES = ["prod", "production"];
+const AWS_PROVIDER_VERSION = "7.20.0";
+
+export default $config({
+  app(input) {
+    const production = PRODUCTION_STAGES.includes(input.stage);
+    // Only the region is read here: `sst install` evaluates app() too and must work without deploy
+    // settings (the typecheck runs it offline). run() validates the full settings.
+    const region = process.env.HOMEOSTAT_REGION?.trim();
+    return {
+      name: "homeostat",
+      home: "aws",
+      // the state table holds audit records and prior replica counts: a removed stage keeps them
+      removal: production ? "retain" : "remove",
+      protect: production,
+      // pinned: the provider version decides the resource schemas we typecheck against
+      providers: { aws: { version: AWS_PROVIDER_VERSION, ...(region ? { region } : {}) } },
+    };
+  },
+  // SST's documented pattern: stacks are imported inside run(), where its globals exist.
+  async run() {
+    const { readDeploySettings } = await import("./stacks/config.ts");
+    const access = await import("./stacks/access.ts");
+    const { createStateTable } = await import("./stacks/state.ts");
+    const { createResultBus } = await import("./stacks/bus.ts");
+    const { createDeadLetterQueue } = await import("./stacks/dead-letters.ts");
+    const { createSchedules } = await import("./stacks/schedules.ts");
+    const { createFunctions, functionArn } = await import("./stacks/functions.ts");
+    const { createAsgHookQueue, createTriggers } = await import("./stacks/triggers.ts");
+    const { createOpsAlarms } = await import("./stacks/alarms.ts");
+    const { createSlackBotToken } = await import("./stacks/slack.ts");
+
+    const settings = readDeploySettings(process.env);
+    const production = PRODUCTION_STAGES.includes($app.stage);
+    const context = access.awsContext(settings.region);
+
+    const table = createStateTable({ production });
+    const bus = createResultBus();
+    const deadLetters = createDeadLetterQueue(context);
+    const slackBotToken = createSlackBotToken(settings.slackChannel);
+    const asgHooks = settings.asgHookQueue ? createAsgHookQueue(deadLetters.arn) : undefined;
+    // Function ARNs are derived from their fixed names, so the scheduler role needs no function yet.
+    const schedules = createSchedules(context, {
+      scheduleFunctionArn: functionArn(context, "schedule"),
+      nodeEventsFunctionArn: functionArn(context, "nodeEvents"),
+      deadLetterQueueArn: deadLetters.arn,
+    });
+
+    const role = access.createFunctionRole({ inVpc: settings.vpc !== undefined });
+    const rolePolicy = access.grantFunctionRole(role, {
+      context,
+      clusters: settings.clusters,
+      stateTableArn: table.arn,
+      resultBusArn: bus.arn,
+      scheduleGroupName: schedules.group.name,
+      schedulerRoleArn: schedules.invokerRole.arn,
+      deadLetterQueueArn: deadLetters.arn,
+      asgHookQueueArn: asgHooks?.queue.arn,
+    });
+    const accessEntries = access.createAccessEntries(role, settings.clusters);
+
+    const functions = createFunctions({
+      settings,
+      context,
+      roleArn: role.arn,
+      rolePolicy,
+      stateTableName: table.name,
+      resultBusName: bus.name,
+      scheduleGroupName: schedules.group.name,
+      schedulerRoleArn: schedules.invokerRole.arn,
+      deadLetterQueueArn: deadLetters.arn,
+      slackBotToken,
+    });
+    createTriggers({
+      functions,
+      deadLetterQueueArn: deadLetters.arn,
+      rolloutGuardRate: settings.rolloutGuardRate,
+      asgHooks,
+    });
+    const ops = createOpsAlarms({
+      functions,
+      deadLetterQueueName: deadLetters.nodes.queue.name,
+      opsEmail: settings.opsEmail,
+    });
+
+    return {
+      FunctionRoleArn: role.arn,
+      KubernetesGroup: access.AUTOMATION_GROUP,
+      AccessEntries: accessEntries.map((entry) => entry.accessEntryArn),
+      StateTable: table.name,
+      ResultBus: bus.name,
+      ScheduleGroup: schedules.group.name,
+      DeadLetterQueueUrl: deadLetters.url,
+      OpsAlertsTopicArn: ops.topic.arn,
+      ...(asgHooks
+        ? { AsgHookQueueArn: asgHooks.queue.arn, AsgHookPublisherRoleArn: asgHooks.publisherRole.arn }
+        : {}),
+    };
+  },
+});

@@ -1,0 +1,123 @@
+/**
+ * Deploy-time settings, read from the environment of `sst deploy`.
+ *
+ * Why the environment and not homeostat.config.ts: the policy config is bundled into the functions and
+ * names clusters by role (prod, staging, local); a deployment is one AWS account and region, and the
+ * infrastructure only needs the EKS cluster names there (for access entries and DescribeCluster
+ * permissions). Keeping this module free of imports keeps `sst.config.ts` fast to evaluate and lets
+ * the infrastructure typecheck on its own (see tsconfig.infra.json).
+ *
+ * Variables (see docs/deploy.md):
+ * - HOMEOSTAT_REGION            AWS region of the cluster(s) and of everything Homeostat deploys (required)
+ * - HOMEOSTAT_CLUSTERS          comma-separated EKS cluster names in that region (required)
+ * - HOMEOSTAT_VPC_SUBNETS       comma-separated private subnet ids: set for a private cluster endpoint
+ * - HOMEOSTAT_VPC_SECURITY_GROUPS comma-separated security group ids allowed to reach the endpoint
+ * - HOMEOSTAT_SLACK_CHANNEL     Slack channel id for summaries; enables the Slack bot token secret
+ * - HOMEOSTAT_OPS_EMAIL         e-mail subscribed to Homeostat's own ops alarms (optional)
+ * - HOMEOSTAT_ASG_HOOK_QUEUE    "true" to create the SQS queue for lifecycle hooks sent straight to SQS
+ * - HOMEOSTAT_ROLLOUT_GUARD_RATE how often the rollout guard scans, e.g. "rate(2 minutes)" (default)
+ */
+
+export interface VpcSettings {
+  privateSubnets: string[];
+  securityGroups: string[];
+}
+
+export interface DeploySettings {
+  region: string;
+  clusters: string[];
+  vpc: VpcSettings | undefined;
+  slackChannel: string | undefined;
+  opsEmail: string | undefined;
+  asgHookQueue: boolean;
+  rolloutGuardRate: string;
+}
+
+/** A deploy setting is missing or malformed; the message says which variable and how to set it. */
+export class DeployConfigError extends Error {
+  override name = "DeployConfigError";
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const RATE = /^rate\(\d+ (minute|minutes|hour|hours)\)$/;
+
+function list(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function optional(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+export function readDeploySettings(env: Env): DeploySettings {
+  const problems: string[] = [];
+
+  const region = optional(env.HOMEOSTAT_REGION);
+  if (!region) {
+    problems.push(
+      "HOMEOSTAT_REGION is not set: set it to the AWS region of your EKS cluster, e.g. eu-west-1",
+    );
+  } else if (!REGION.test(region)) {
+    problems.push(`HOMEOSTAT_REGION=${region} is not an AWS region name like eu-west-1`);
+  }
+
+  const clusters = list(env.HOMEOSTAT_CLUSTERS);
+  if (clusters.length === 0) {
+    problems.push(
+      "HOMEOSTAT_CLUSTERS is not set: set it to the EKS cluster name(s) Homeostat acts on, comma-separated, e.g. shop-prod,shop-staging",
+    );
+  }
+  for (const cluster of clusters) {
+    if (!CLUSTER_NAME.test(cluster)) {
+      problems.push(`HOMEOSTAT_CLUSTERS: ${JSON.stringify(cluster)} is not a valid EKS cluster name`);
+    }
+  }
+
+  const privateSubnets = list(env.HOMEOSTAT_VPC_SUBNETS);
+  const securityGroups = list(env.HOMEOSTAT_VPC_SECURITY_GROUPS);
+  if ((privateSubnets.length === 0) !== (securityGroups.length === 0)) {
+    problems.push(
+      "HOMEOSTAT_VPC_SUBNETS and HOMEOSTAT_VPC_SECURITY_GROUPS go together: set both (private cluster endpoint) or neither (public endpoint)",
+    );
+  }
+
+  const asgHookQueueRaw = optional(env.HOMEOSTAT_ASG_HOOK_QUEUE) ?? "false";
+  if (asgHookQueueRaw !== "true" && asgHookQueueRaw !== "false") {
+    problems.push(`HOMEOSTAT_ASG_HOOK_QUEUE=${asgHookQueueRaw}: expected true or false`);
+  }
+
+  const rolloutGuardRate = optional(env.HOMEOSTAT_ROLLOUT_GUARD_RATE) ?? "rate(2 minutes)";
+  if (!RATE.test(rolloutGuardRate)) {
+    problems.push(
+      `HOMEOSTAT_ROLLOUT_GUARD_RATE=${rolloutGuardRate}: expected an EventBridge rate like rate(2 minutes)`,
+    );
+  }
+
+  if (problems.length > 0 || !region) {
+    throw new DeployConfigError(
+      `Homeostat cannot deploy with this configuration:\n  - ${problems.join("\n  - ")}\nSee docs/deploy.md for every setting.`,
+    );
+  }
+
+  return {
+    region,
+    clusters,
+    vpc: privateSubnets.length > 0 ? { privateSubnets, securityGroups } : undefined,
+    slackChannel: optional(env.HOMEOSTAT_SLACK_CHANNEL),
+    opsEmail: optional(env.HOMEOSTAT_OPS_EMAIL),
+    asgHookQueue: asgHookQueueRaw === "true",
+    rolloutGuardRate,
+  };
+}
+
+/** `homeostat-<stage>-<suffix>`: physical names that say which app and stage own them. */
+export function physicalName(suffix: string): string {
+  return `${$app.name}-${$app.stage}-${suffix}`;
+}

@@ -1,0 +1,115 @@
+import type { AwsContext } from "./access.ts";
+import { type DeploySettings, physicalName } from "./config.ts";
+
+/**
+ * The four Lambda handlers. Each is a thin middy adapter in functions/ around one call into
+ * packages/core; SST bundles it (esbuild, ESM) with what it imports.
+ *
+ * Names are fixed (`homeostat-<stage>-<handler>`) rather than generated so that ARNs are known before
+ * the functions exist: the scheduler role and the functions' own environment (targets of the
+ * schedules they create) refer to them without a dependency cycle.
+ */
+export const HANDLERS = {
+  alarm: { handler: "functions/alarm.handler", timeout: "2 minutes" },
+  // drains run here: the ASG hook and spot warnings need time (heartbeats keep a hook alive meanwhile)
+  nodeEvents: { handler: "functions/node-events.handler", timeout: "15 minutes" },
+  schedule: { handler: "functions/schedule.handler", timeout: "5 minutes" },
+  rolloutGuard: { handler: "functions/rollout-guard.handler", timeout: "5 minutes" },
+} as const satisfies Record<string, { handler: string; timeout: `${number} ${"minute" | "minutes"}` }>;
+
+export type HandlerKey = keyof typeof HANDLERS;
+
+const FUNCTION_SUFFIX: Record<HandlerKey, string> = {
+  alarm: "alarm",
+  nodeEvents: "node-events",
+  schedule: "schedule",
+  rolloutGuard: "rollout-guard",
+};
+
+export function functionName(key: HandlerKey): string {
+  return physicalName(FUNCTION_SUFFIX[key]);
+}
+
+export function functionArn(context: AwsContext, key: HandlerKey): $util.Output<string> {
+  return $interpolate`arn:${context.partition}:lambda:${context.region}:${context.accountId}:function:${functionName(key)}`;
+}
+
+export interface FunctionInputs {
+  settings: DeploySettings;
+  context: AwsContext;
+  roleArn: $util.Input<string>;
+  /** Wait for the role's policy, so the first invocation does not race IAM. */
+  rolePolicy: aws.iam.RolePolicy;
+  stateTableName: $util.Input<string>;
+  resultBusName: $util.Input<string>;
+  scheduleGroupName: $util.Input<string>;
+  schedulerRoleArn: $util.Input<string>;
+  deadLetterQueueArn: $util.Input<string>;
+  /** Linked into every function when Slack is configured (read with `Resource.SlackBotToken.value`). */
+  slackBotToken: sst.Secret | undefined;
+}
+
+export type HomeostatFunctions = Record<HandlerKey, sst.aws.Function>;
+
+/**
+ * The environment every handler reads. packages/core takes these as plain options; the handlers map
+ * the variables to them, so the same core runs from the CLI with a kubeconfig instead.
+ */
+function environment(inputs: FunctionInputs): Record<string, $util.Input<string>> {
+  const { settings, context } = inputs;
+  return {
+    HOMEOSTAT_STAGE: $app.stage,
+    HOMEOSTAT_REGION: settings.region,
+    HOMEOSTAT_CLUSTERS: settings.clusters.join(","),
+    HOMEOSTAT_STATE_TABLE: inputs.stateTableName,
+    HOMEOSTAT_EVENT_BUS: inputs.resultBusName,
+    HOMEOSTAT_SCHEDULE_GROUP: inputs.scheduleGroupName,
+    HOMEOSTAT_SCHEDULER_ROLE_ARN: inputs.schedulerRoleArn,
+    HOMEOSTAT_SCHEDULE_FUNCTION_ARN: functionArn(context, "schedule"),
+    HOMEOSTAT_NODE_EVENTS_FUNCTION_ARN: functionArn(context, "nodeEvents"),
+    HOMEOSTAT_DEAD_LETTER_QUEUE_ARN: inputs.deadLetterQueueArn,
+    ...(settings.slackChannel ? { HOMEOSTAT_SLACK_CHANNEL: settings.slackChannel } : {}),
+    POWERTOOLS_SERVICE_NAME: "homeostat",
+    POWERTOOLS_METRICS_NAMESPACE: "Homeostat",
+  };
+}
+
+export function createFunctions(inputs: FunctionInputs): HomeostatFunctions {
+  const make = (key: HandlerKey): sst.aws.Function => {
+    const { handler, timeout } = HANDLERS[key];
+    return new sst.aws.Function(
+      `Fn-${FUNCTION_SUFFIX[key]}`,
+      {
+        name: functionName(key),
+        description: `Homeostat ${$app.stage}: ${FUNCTION_SUFFIX[key]} handler`,
+        handler,
+        runtime: "nodejs24.x",
+        // pure JavaScript: Graviton is cheaper at the same speed
+        architecture: "arm64",
+        // more memory is more CPU: TLS to the API server and JSON parsing dominate a cold start
+        memory: "512 MB",
+        timeout,
+        role: inputs.roleArn,
+        environment: environment(inputs),
+        link: inputs.slackBotToken ? [inputs.slackBotToken] : [],
+        vpc: inputs.settings.vpc,
+        logging: { retention: "1 month", format: "json" },
+        // Asynchronous invocations (EventBridge, Scheduler) retry twice, then land in the dead-letter
+        // queue with the event and the error instead of being dropped.
+        retries: 2,
+        transform: {
+          eventInvokeConfig: (args) => {
+            args.destinationConfig = { onFailure: { destination: inputs.deadLetterQueueArn } };
+          },
+        },
+      },
+      { dependsOn: [inputs.rolePolicy] },
+    );
+  };
+  return {
+    alarm: make("alarm"),
+    nodeEvents: make("nodeEvents"),
+    schedule: make("schedule"),
+    rolloutGuard: make("rolloutGuard"),
+  };
+}
