@@ -1,5 +1,6 @@
 // How each component of the test environment is started and probed. The order and the
 // bookkeeping (env.json, idempotent up, down) live in lifecycle.ts.
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
@@ -113,21 +114,44 @@ current-context: ${context}
 // ---------------------------------------------------------------------------------------------
 // moto, the Slack stand-in and the token webhook
 
+/**
+ * A Python that can run moto's server: the machine's python3 when it has moto 5 with the server extras,
+ * else a virtualenv in the cache that scripts/ensure-moto.sh fills from PyPI once.
+ */
+function motoPython(): string {
+  try {
+    return execFileSync(join(REPO_ROOT, "scripts", "ensure-moto.sh"), {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    }).trim();
+  } catch (error) {
+    throw new ComponentError(
+      "moto",
+      `could not find or install moto[server]: ${String(error)}`,
+      'install Python 3 with venv, or set HOMEOSTAT_PYTHON to a python that has "moto[server]" 5',
+    );
+  }
+}
+
 export async function startMoto(l: Layout, port: number): Promise<{ record: ProcessRecord; url: string }> {
   const url = `http://127.0.0.1:${port}`;
+  // moto's server runs requests on parallel threads and its DynamoDB checks a condition, then writes,
+  // without a lock: two concurrent conditional writes can both win, which real DynamoDB never allows.
+  // This launcher serializes requests, so "20 concurrent deliveries act once" is tested as in AWS.
+  const launcher = join(REPO_ROOT, "test", "env", "moto-serialized.py");
   const record = spawnDetached({
     name: "moto",
-    command: "python3",
-    args: ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)],
+    command: motoPython(),
+    args: [launcher, "-H", "127.0.0.1", "-p", String(port)],
     logPath: join(l.logs, "moto.log"),
-    match: "moto.server",
+    match: "moto-serialized.py",
   });
   l.track(record);
   await waitUntil(async () => ((await httpGet(`${url}/moto-api/`)).status > 0 ? true : undefined), {
     record,
     timeoutMs: STARTUP_TIMEOUT_MS,
     what: "answering HTTP",
-    fix: 'install moto with its server extra: pip install "moto[server]" (python3 -m moto.server must run)',
+    fix: 'install moto with its server extra: pip install "moto[server]" (or set HOMEOSTAT_PYTHON)',
   });
   return { record, url };
 }
