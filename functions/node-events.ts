@@ -1,0 +1,5 @@
+// EC2 interruption and state-change events, AWS Health scheduled changes, Auto Scaling terminate hooks
+// (EventBridge, or straight from SQS with partial batch responses), and deferred drains → the pipeline.
+import { createHandler } from "./runtime.ts";
+
+export const handler = createHandler("node-events");

@@ -1,0 +1,5 @@
+// Every minute (EventBridge schedule): scan the namespaces of the rolloutStalled policies for stalled
+// Deployment rollouts and run each through the pipeline (the rollback policy).
+import { createHandler } from "./runtime.ts";
+
+export const handler = createHandler("rollout-guard");

@@ -1,0 +1,4 @@
+// The payloads of Homeostat's own EventBridge Scheduler schedules (scale at 20:00, restore at 07:30).
+import { createHandler } from "./runtime.ts";
+
+export const handler = createHandler("schedule");
