@@ -5,12 +5,12 @@
  *
  * `sst install` normally downloads Pulumi and Bun; the `bun` npm package provides Bun, and
  * SST_SKIP_DEPENDENCY_CHECK skips Pulumi, which a typecheck never runs. Regenerates only when the
- * platform is missing, incomplete or from another SST version (or with --force).
+ * platform is missing, incomplete, from another SST version or older than sst.config.ts (or with --force).
  *
  * Usage: node scripts/sst-platform.ts [--force]   (run by `npm run typecheck:infra`)
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -51,6 +51,11 @@ function staleReason(sstVersion: string): string | undefined {
   if (!existsSync(join(platformDir, "node_modules", "@pulumi", "aws", "package.json"))) {
     return ".sst/platform/node_modules is incomplete (no @pulumi/aws)";
   }
+  // sst.config.ts declares the providers (and their versions) the platform's types come from
+  const lock = join(root, ".sst", "provider-lock.json");
+  if (!existsSync(lock) || statSync(join(root, "sst.config.ts")).mtimeMs > statSync(lock).mtimeMs) {
+    return "sst.config.ts changed since the platform was generated (its providers may have)";
+  }
   return undefined;
 }
 
@@ -64,7 +69,7 @@ function bunBinary(): string {
   const probe = spawnSync(binary, ["--version"], { encoding: "utf8" });
   if (probe.status !== 0) {
     throw new PlatformError(
-      `${binary} does not run (${probe.error?.message ?? probe.stderr.trim() ?? `exit ${probe.status}`}). ` +
+      `${binary} does not run (${probe.error?.message || probe.stderr.trim() || `exit ${probe.status}`}). ` +
         "The bun package puts its real binary in place in its install script. " +
         "Fix: run `npm rebuild bun` (and make sure install scripts are allowed for bun).",
     );
