@@ -19,7 +19,7 @@
 import { parseArgs } from "node:util";
 import { KubeVerbError } from "../kube/errors.ts";
 import { isInstanceId } from "../kube/nodes.ts";
-import { parseScaleChange, type ScaleChange, validateScaleBounds } from "../kube/scale.ts";
+import { parseScaleChange, type ScaleChange, validateScaleBounds } from "../kube/scale-change.ts";
 import type { Target, WorkloadTarget } from "../kube/types.ts";
 
 export type OutputFormat = "text" | "json";

@@ -1,3 +1,4 @@
+export { connect, runCommand } from "./dispatch.ts";
 export type {
   Command,
   CommandName,
@@ -20,4 +21,4 @@ export {
 export type { CliResult } from "./output.ts";
 export { errorResult, formatJson, formatText, formatUndo } from "./output.ts";
 export type { CliIo } from "./run.ts";
-export { connect, processIo, runCli, runCommand } from "./run.ts";
+export { processIo, runCli } from "./run.ts";

@@ -1,26 +1,6 @@
-import { EKSClient } from "@aws-sdk/client-eks";
-import { KubeConfig } from "@kubernetes/client-node";
-import { kubeForEksCluster } from "../kube/access.ts";
-import { type Kube, kubeFromConfig, kubeFromKubeconfigFile } from "../kube/client.ts";
-import { cordon, uncordon } from "../kube/cordon.ts";
-import { drain } from "../kube/drain.ts";
-import { execCredential, mintEksToken } from "../kube/eks-token.ts";
 import { KubeVerbError } from "../kube/errors.ts";
-import { history } from "../kube/history.ts";
-import { restart } from "../kube/restart.ts";
-import { rollback } from "../kube/rollback.ts";
-import { scale } from "../kube/scale.ts";
-import { status } from "../kube/status.ts";
-import type { Target, Verb, VerbResult } from "../kube/types.ts";
-import {
-  type Command,
-  type Connection,
-  type GlobalOptions,
-  parseCommandLine,
-  shortUsage,
-  UsageError,
-  usageText,
-} from "./grammar.ts";
+import type { Target, Verb } from "../kube/types.ts";
+import { type Command, parseCommandLine, shortUsage, UsageError, usageText } from "./grammar.ts";
 import { type CliResult, errorResult, formatJson, formatText } from "./output.ts";
 
 export interface CliIo {
@@ -35,40 +15,6 @@ export const processIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
 };
 
-async function resolveRegion(region: string | undefined): Promise<string> {
-  if (region) return region;
-  try {
-    const resolved = await new EKSClient({}).config.region();
-    if (resolved) return resolved;
-  } catch {
-    // fall through to the usage error
-  }
-  throw new UsageError("no AWS region: pass --region (or set AWS_REGION)");
-}
-
-/** A Kube handle for the connection the command line asked for. */
-export async function connect(connection: Connection): Promise<Kube> {
-  if (connection.kind === "eks") {
-    return await kubeForEksCluster({
-      clusterName: connection.clusterName,
-      region: await resolveRegion(connection.region),
-    });
-  }
-  try {
-    if (connection.path) return kubeFromKubeconfigFile(connection.path, connection.context);
-    const config = new KubeConfig();
-    config.loadFromDefault();
-    if (connection.context) config.setCurrentContext(connection.context);
-    return kubeFromConfig(config);
-  } catch (error) {
-    throw new UsageError(
-      `could not use the kubeconfig${connection.path ? ` ${connection.path}` : ""}: ${
-        error instanceof Error ? error.message : String(error)
-      }; pass --kubeconfig PATH [--context NAME] or --cluster NAME --region R`,
-    );
-  }
-}
-
 function commandTarget(command: Command): Target | undefined {
   switch (command.verb) {
     case "cordon":
@@ -82,60 +28,12 @@ function commandTarget(command: Command): Target | undefined {
   }
 }
 
-/** Runs one parsed command against the cluster. */
-export async function runCommand(
-  kube: Kube,
-  command: Command,
-  globals: GlobalOptions,
-  io: CliIo,
-): Promise<VerbResult> {
-  const opts = { dryRun: globals.dryRun, ...(io.signal ? { signal: io.signal } : {}) };
-  switch (command.verb) {
-    case "scale":
-      return await scale(
-        kube,
-        command.target,
-        {
-          change: command.change,
-          min: command.min,
-          max: command.max,
-          currentReplicas: command.currentReplicas,
-        },
-        opts,
-      );
-    case "restart":
-      return await restart(kube, command.target, {}, opts);
-    case "rollback":
-      return await rollback(kube, command.target, { toRevision: command.toRevision }, opts);
-    case "cordon":
-      return await cordon(kube, command.node, opts);
-    case "uncordon":
-      return await uncordon(kube, command.node, opts);
-    case "drain":
-      return await drain(kube, command.node, {
-        ...opts,
-        deleteEmptyDirData: command.deleteEmptyDirData,
-        force: command.force,
-        ignoreDaemonSets: command.ignoreDaemonSets,
-        ...(command.timeoutMs === undefined ? {} : { timeoutMs: command.timeoutMs }),
-        ...(command.gracePeriodSeconds === undefined
-          ? {}
-          : { gracePeriodSeconds: command.gracePeriodSeconds }),
-        ...(command.skipWaitForDeleteTimeoutSeconds === undefined
-          ? {}
-          : { skipWaitForDeleteTimeoutSeconds: command.skipWaitForDeleteTimeoutSeconds }),
-        ...(globals.output === "text" ? { onProgress: (line: string) => io.stderr(`${line}\n`) } : {}),
-      });
-    case "status":
-      return await status(kube, command.target);
-    case "history":
-      return await history(kube, command.target);
-    case "eks-token":
-      throw new UsageError("eks token does not act on a cluster", "eks-token");
-  }
-}
-
 async function printEksToken(command: Extract<Command, { verb: "eks-token" }>, io: CliIo): Promise<number> {
+  const [{ EKSClient }, { execCredential, mintEksToken }, { resolveRegion }] = await Promise.all([
+    import("@aws-sdk/client-eks"),
+    import("../kube/eks-token.ts"),
+    import("./region.ts"),
+  ]);
   const region = await resolveRegion(command.region);
   // the default provider chain, as `aws eks get-token`: env, profile, SSO, container and instance roles
   const credentials = new EKSClient({ region }).config.credentials;
@@ -173,6 +71,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     if (command.verb === "eks-token") return await printEksToken(command, io);
     verb = command.verb;
     target = commandTarget(command);
+    const { connect, runCommand } = await import("./dispatch.ts");
     const kube = await connect(globals.connection);
     const result = await runCommand(kube, command, globals, io);
     io.stdout(output === "json" ? formatJson(result) : formatText(result as CliResult));

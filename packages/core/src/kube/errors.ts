@@ -1,4 +1,21 @@
-import { ApiException } from "@kubernetes/client-node";
+/**
+ * client-node's ApiException, recognised by shape: importing the class would load all of client-node
+ * (most of a second) into every command, `homeostat --help` and `eks token` included.
+ */
+interface ApiExceptionShape extends Error {
+  code: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+function isApiException(error: unknown): error is ApiExceptionShape {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<ApiExceptionShape>).code === "number" &&
+    "body" in error &&
+    "headers" in error
+  );
+}
 
 /**
  * Why a verb could not do what was asked. The code decides the CLI exit status:
@@ -64,12 +81,12 @@ export class KubeVerbError extends Error {
 
 /** The HTTP status of a client-node API error, or undefined for anything else. */
 export function apiStatus(error: unknown): number | undefined {
-  return error instanceof ApiException ? error.code : undefined;
+  return isApiException(error) ? error.code : undefined;
 }
 
 /** The Status message the API server sent with an error, when there is one. */
 export function apiMessage(error: unknown): string | undefined {
-  if (!(error instanceof ApiException)) return undefined;
+  if (!isApiException(error)) return undefined;
   const body: unknown = error.body;
   if (typeof body === "string") {
     try {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { KubeVerbError } from "./errors.ts";
-import { applyScaleChange, formatScaleChange, parseScaleChange, type ScaleChange } from "./scale.ts";
+import { applyScaleChange, formatScaleChange, parseScaleChange, type ScaleChange } from "./scale-change.ts";
 
 describe("parseScaleChange", () => {
   it("reads counts, relative changes and factors", () => {
