@@ -2,9 +2,17 @@
 // automation identity (EKS-style token → webhook → RBAC from packages/core/manifests/rbac.yaml), with
 // kubectl (as admin) as the oracle on twin Deployments.
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
+import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import type { V1Deployment, V1PodTemplateSpec } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  cachedEksEndpoint,
+  clearEksAccessCache,
+  describeEksCluster,
+  kubeForEksCluster,
+} from "../packages/core/src/kube/access.ts";
 import type { Kube } from "../packages/core/src/kube/client.ts";
 import { KubeVerbError } from "../packages/core/src/kube/errors.ts";
 import { history } from "../packages/core/src/kube/history.ts";
@@ -14,6 +22,7 @@ import { rollback } from "../packages/core/src/kube/rollback.ts";
 import { scale } from "../packages/core/src/kube/scale.ts";
 import { status } from "../packages/core/src/kube/status.ts";
 import type { WorkloadTarget } from "../packages/core/src/kube/types.ts";
+import { assumeRole, clientConfig } from "./env/aws.ts";
 import { createNamespace, type TestNamespace, waitFor } from "./env/cluster.ts";
 import { adminKube, loadTestEnv, type TestEnv } from "./env/env.ts";
 import { automationKube } from "./env/identity.ts";
@@ -485,5 +494,53 @@ describe("status and history", () => {
     expect(byName.after).toMatchObject({ kind: "Node", ready: "True", instanceId });
     expect(byInstance.target).toEqual({ kind: "Node", name: nodeName, instanceId });
     expect(byInstance.after).toEqual(byName.after);
+  });
+});
+
+describe("reaching an EKS cluster", () => {
+  it("describes the cluster on EKS (moto) once per container, and reports an unknown one", async () => {
+    clearEksAccessCache();
+    const eks = new EKSClient(clientConfig(env));
+    const name = `describe-${Date.now()}`;
+    await eks.send(
+      new CreateClusterCommand({
+        name,
+        roleArn: `arn:aws:iam::${env.accountId}:role/eks-cluster`,
+        resourcesVpcConfig: { subnetIds: [] },
+      }),
+    );
+    const endpoint = await describeEksCluster(eks, name);
+    expect(endpoint.endpoint).toMatch(/^https:\/\//);
+    expect(endpoint.certificateAuthorityData.length).toBeGreaterThan(0);
+    const first = cachedEksEndpoint(eks, name, env.region);
+    expect(cachedEksEndpoint(eks, name, env.region)).toBe(first);
+    await expectVerbError(
+      describeEksCluster(eks, "no-such-cluster"),
+      "not-found",
+      /EKS cluster "no-such-cluster" not found/,
+    );
+    eks.destroy();
+  });
+
+  it("acts as the Lambda would: assumed-role credentials, a minted token, the webhook, RBAC", async () => {
+    clearEksAccessCache();
+    const credentials = await assumeRole(env, env.roles.automation, "homeostat-access-test");
+    // moto's DescribeCluster invents an endpoint; the local API server stands in for it
+    const endpoint = {
+      endpoint: env.server,
+      certificateAuthorityData: readFileSync(env.caFile).toString("base64"),
+    };
+    const input = { clusterName: env.clusterName, region: env.region, credentials, endpoint };
+    const lambdaKube = await kubeForEksCluster(input);
+    expect(await kubeForEksCluster(input)).toBe(lambdaKube);
+    const result = await status(lambdaKube, deploymentTarget("theirs"));
+    expect(result).toMatchObject({ ok: true, after: { kind: "Deployment" } });
+    // the automation role may not read Secrets
+    const denied = await lambdaKube.core.listNamespacedSecret({ namespace: ns.name }).then(
+      () => undefined,
+      (e: { code?: number }) => e.code,
+    );
+    expect(denied).toBe(403);
+    clearEksAccessCache();
   });
 });
