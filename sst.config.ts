@@ -28,6 +28,7 @@ export default $config({
   // SST's documented pattern: stacks are imported inside run(), where its globals exist.
   async run() {
     const { readDeploySettings } = await import("./stacks/config.ts");
+    const { readConfigClusters, resolveServedClusters } = await import("./stacks/clusters.ts");
     const access = await import("./stacks/access.ts");
     const { createStateTable } = await import("./stacks/state.ts");
     const { createResultBus } = await import("./stacks/bus.ts");
@@ -39,6 +40,11 @@ export default $config({
     const { createSlackBotToken } = await import("./stacks/slack.ts");
 
     const settings = readDeploySettings(process.env);
+    const eksClusters = resolveServedClusters(
+      readConfigClusters($cli.paths.root),
+      settings.clusters,
+      settings.region,
+    ).map((cluster) => cluster.eksName);
     const production = PRODUCTION_STAGES.includes($app.stage);
     const context = access.awsContext(settings.region);
 
@@ -57,7 +63,7 @@ export default $config({
     const role = access.createFunctionRole({ inVpc: settings.vpc !== undefined });
     const rolePolicy = access.grantFunctionRole(role, {
       context,
-      clusters: settings.clusters,
+      eksClusters,
       stateTableArn: table.arn,
       resultBusArn: bus.arn,
       scheduleGroupName: schedules.group.name,
@@ -65,7 +71,7 @@ export default $config({
       deadLetterQueueArn: deadLetters.arn,
       asgHookQueueArn: asgHooks?.queue.arn,
     });
-    const accessEntries = access.createAccessEntries(role, settings.clusters);
+    const accessEntries = access.createAccessEntries(role, eksClusters);
 
     const functions = createFunctions({
       settings,

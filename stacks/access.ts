@@ -48,7 +48,8 @@ export function createFunctionRole(options: { inVpc: boolean }): aws.iam.Role {
 
 export interface FunctionGrants {
   context: AwsContext;
-  clusters: string[];
+  /** EKS cluster names. */
+  eksClusters: string[];
   stateTableArn: $util.Input<string>;
   resultBusArn: $util.Input<string>;
   scheduleGroupName: $util.Input<string>;
@@ -67,7 +68,7 @@ export function grantFunctionRole(role: aws.iam.Role, grants: FunctionGrants): a
       Sid: "DescribeClusters",
       Effect: "Allow",
       Action: ["eks:DescribeCluster"],
-      Resource: grants.clusters.map(
+      Resource: grants.eksClusters.map(
         (cluster) => $interpolate`arn:${partition}:eks:${region}:${accountId}:cluster/${cluster}`,
       ),
     },
@@ -164,8 +165,9 @@ export function grantFunctionRole(role: aws.iam.Role, grants: FunctionGrants): a
  * authentication mode must be API or API_AND_CONFIG_MAP (EKS rejects access entries otherwise).
  * The principal is the role ARN, not the assumed-role session: EKS matches the session to it.
  */
-export function createAccessEntries(role: aws.iam.Role, clusters: string[]): aws.eks.AccessEntry[] {
-  return clusters.map(
+export function createAccessEntries(role: aws.iam.Role, eksClusters: string[]): aws.eks.AccessEntry[] {
+  // two config keys may name the same EKS cluster; it takes one entry per principal
+  return [...new Set(eksClusters)].map(
     (cluster) =>
       new aws.eks.AccessEntry(`AccessEntry-${cluster}`, {
         clusterName: cluster,

@@ -1,15 +1,13 @@
 /**
  * Deploy-time settings, read from the environment of `sst deploy`.
  *
- * Why the environment and not homeostat.config.ts: the policy config is bundled into the functions and
- * names clusters by role (prod, staging, local); a deployment is one AWS account and region, and the
- * infrastructure only needs the EKS cluster names there (for access entries and DescribeCluster
- * permissions). Keeping this module free of imports keeps `sst.config.ts` fast to evaluate and lets
- * the infrastructure typecheck on its own (see tsconfig.infra.json).
+ * Clusters themselves are defined in homeostat.config.ts (stacks/clusters.ts reads their EKS names and
+ * regions); the environment only says which of them this deployment serves, and where it runs: one
+ * deployment is one AWS account and region.
  *
  * Variables (see docs/deploy.md):
  * - HOMEOSTAT_REGION            AWS region of the cluster(s) and of everything Homeostat deploys (required)
- * - HOMEOSTAT_CLUSTERS          comma-separated EKS cluster names in that region (required)
+ * - HOMEOSTAT_CLUSTERS          comma-separated keys of homeostat.config.ts `clusters` to serve (required)
  * - HOMEOSTAT_VPC_SUBNETS       comma-separated private subnet ids: set for a private cluster endpoint
  * - HOMEOSTAT_VPC_SECURITY_GROUPS comma-separated security group ids allowed to reach the endpoint
  * - HOMEOSTAT_SLACK_CHANNEL     Slack channel id for summaries; enables the Slack bot token secret
@@ -25,6 +23,7 @@ export interface VpcSettings {
 
 export interface DeploySettings {
   region: string;
+  /** Keys of homeostat.config.ts `clusters`; the functions read the same list at runtime. */
   clusters: string[];
   vpc: VpcSettings | undefined;
   slackChannel: string | undefined;
@@ -40,7 +39,6 @@ export class DeployConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const CLUSTER_NAME = /^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const RATE = /^rate\(\d+ (minute|minutes|hour|hours)\)$/;
 
@@ -71,13 +69,8 @@ export function readDeploySettings(env: Env): DeploySettings {
   const clusters = list(env.HOMEOSTAT_CLUSTERS);
   if (clusters.length === 0) {
     problems.push(
-      "HOMEOSTAT_CLUSTERS is not set: set it to the EKS cluster name(s) Homeostat acts on, comma-separated, e.g. shop-prod,shop-staging",
+      "HOMEOSTAT_CLUSTERS is not set: set it to the homeostat.config.ts clusters this deployment serves, comma-separated, e.g. prod,staging",
     );
-  }
-  for (const cluster of clusters) {
-    if (!CLUSTER_NAME.test(cluster)) {
-      problems.push(`HOMEOSTAT_CLUSTERS: ${JSON.stringify(cluster)} is not a valid EKS cluster name`);
-    }
   }
 
   const privateSubnets = list(env.HOMEOSTAT_VPC_SUBNETS);

@@ -60,6 +60,7 @@ function environment(inputs: FunctionInputs): Record<string, $util.Input<string>
   return {
     HOMEOSTAT_STAGE: $app.stage,
     HOMEOSTAT_REGION: settings.region,
+    // keys of homeostat.config.ts `clusters` (bundled into the functions), not EKS names
     HOMEOSTAT_CLUSTERS: settings.clusters.join(","),
     HOMEOSTAT_STATE_TABLE: inputs.stateTableName,
     HOMEOSTAT_EVENT_BUS: inputs.resultBusName,
