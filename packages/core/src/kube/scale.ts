@@ -90,7 +90,7 @@ async function hpasFor(kube: Kube, target: WorkloadTarget): Promise<string[] | "
  * we re-read; if the replica count is still the one the change was based on (only other fields moved,
  * e.g. status), we recompute and retry; if the count itself moved, someone else (or an earlier attempt
  * of this very change) scaled it, and applying `+2` again could make it `+4` — so we stop with a
- * conflict error instead. An absolute count is idempotent and is simply retried.
+ * conflict error instead. An absolute count is idempotent: it is written without a precondition.
  *
  * @example
  * const result = await scale(kube, { kind: "Deployment", namespace: "shop", name: "checkout" }, { change: "+2", max: 20 });
@@ -166,7 +166,11 @@ export async function scale(
           metadata: {
             name: target.name,
             namespace: target.namespace,
-            resourceVersion: current.metadata?.resourceVersion,
+            // an absolute count is right whatever happened since the read, so it needs no precondition
+            // (which a busy Deployment's status updates would trip); a relative one must not be re-applied
+            ...(change.kind === "absolute" && params.currentReplicas === undefined
+              ? {}
+              : { resourceVersion: current.metadata?.resourceVersion }),
           },
           spec: { replicas: wanted.replicas },
         },
