@@ -312,7 +312,12 @@ export interface EventHandlerResult {
 
 export interface RolloutGuardResult {
   handler: "rollout-guard";
-  clusters: Array<{ cluster: string; namespaces: string[]; stalled: string[] }>;
+  clusters: Array<{
+    cluster: string;
+    namespaces: string[];
+    /** Each stalled rollout found: `namespace/name`, the revision, and why it counts as stalled. */
+    stalled: Array<{ deployment: string; revision?: number; reason: string }>;
+  }>;
   triggers: TriggerSummary[];
 }
 
@@ -491,7 +496,11 @@ async function guardRollouts(
     result.clusters.push({
       cluster,
       namespaces,
-      stalled: triggers.map((t) => `${t.namespace}/${t.deployment}`),
+      stalled: triggers.map((t) => ({
+        deployment: `${t.namespace}/${t.deployment}`,
+        ...(t.revision === undefined ? {} : { revision: t.revision }),
+        reason: t.reason,
+      })),
     });
     for (const trigger of triggers) {
       logger.info("stalled rollout", { cluster, trigger: trigger.id, reason: trigger.reason });
