@@ -1,6 +1,7 @@
 // Connecting and running a parsed command: loaded only when a command acts on a cluster, so that
 // `--help`, usage errors and `eks token` start without loading the Kubernetes client.
 import { KubeConfig } from "@kubernetes/client-node";
+import { type Command, type Connection, type GlobalOptions, UsageError } from "../command/grammar.ts";
 import { kubeForEksCluster } from "../kube/access.ts";
 import { type Kube, kubeFromConfig, kubeFromKubeconfigFile } from "../kube/client.ts";
 import { cordon, uncordon } from "../kube/cordon.ts";
@@ -11,7 +12,6 @@ import { rollback } from "../kube/rollback.ts";
 import { scale } from "../kube/scale.ts";
 import { status } from "../kube/status.ts";
 import type { VerbResult } from "../kube/types.ts";
-import { type Command, type Connection, type GlobalOptions, UsageError } from "./grammar.ts";
 import { resolveRegion } from "./region.ts";
 import type { CliIo } from "./run.ts";
 

@@ -1,4 +1,3 @@
-export { connect, runCommand } from "./dispatch.ts";
 export type {
   Command,
   CommandName,
@@ -6,7 +5,7 @@ export type {
   GlobalOptions,
   OutputFormat,
   ParsedInvocation,
-} from "./grammar.ts";
+} from "../command/grammar.ts";
 export {
   parseCommandLine,
   parseCommandText,
@@ -17,7 +16,8 @@ export {
   USAGE,
   UsageError,
   usageText,
-} from "./grammar.ts";
+} from "../command/grammar.ts";
+export { connect, runCommand } from "./dispatch.ts";
 export type { CliResult } from "./output.ts";
 export { errorResult, formatJson, formatText, formatUndo } from "./output.ts";
 export type { CliIo } from "./run.ts";

@@ -1,6 +1,6 @@
+import { type Command, parseCommandLine, shortUsage, UsageError, usageText } from "../command/grammar.ts";
 import { KubeVerbError } from "../kube/errors.ts";
 import type { Target, Verb } from "../kube/types.ts";
-import { type Command, parseCommandLine, shortUsage, UsageError, usageText } from "./grammar.ts";
 import { type CliResult, errorResult, formatJson, formatText } from "./output.ts";
 
 export interface CliIo {

@@ -1,3 +1,4 @@
+import { type Command, parseCommandText } from "../command/grammar.ts";
 import type { HomeostatConfig, Policy, PolicyAction } from "../config/schema.ts";
 import type { Trigger } from "../events/trigger.ts";
 import type { Kube } from "../kube/client.ts";
@@ -53,6 +54,16 @@ function namespacesOfInterest(trigger: Trigger, actions: PolicyAction[]): Set<st
   return namespaces;
 }
 
+/** The command a person's trigger carries, when it parses (decide reports it when it does not). */
+function commandOf(text: string): Command | undefined {
+  try {
+    const parsed = parseCommandText(text);
+    return parsed.kind === "command" ? parsed.command : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function listNodes(kube: Kube): Promise<NodeFact[]> {
   const nodes: NodeFact[] = [];
   let _continue: string | undefined;
@@ -93,16 +104,12 @@ export async function gatherFacts(
   now: Date,
 ): Promise<ClusterFacts> {
   const actions = candidateActions(trigger, config, cluster);
-  const commandVerb = trigger.kind === "command" ? trigger.text.trim().split(/\s+/)[0] : undefined;
-  const needNodes =
-    actions.some((action) => NODE_VERBS.has(action.verb)) ||
-    (commandVerb !== undefined && NODE_VERBS.has(commandVerb));
   const namespaces = namespacesOfInterest(trigger, actions);
-  if (trigger.kind === "command") {
-    // `scale shop/checkout +2`: the workload's namespace is the second word.
-    const namespace = trigger.text.trim().split(/\s+/)[1]?.split("/").at(-2);
-    if (namespace && !NODE_VERBS.has(commandVerb ?? "")) namespaces.add(namespace);
-  }
+  let needNodes = actions.some((action) => NODE_VERBS.has(action.verb));
+  const command = trigger.kind === "command" ? commandOf(trigger.text) : undefined;
+  if (command && "node" in command) needNodes = true;
+  else if (command && "target" in command && command.target.kind !== "Node")
+    namespaces.add(command.target.namespace);
 
   const [nodes, workloadLists] = await Promise.all([
     needNodes ? listNodes(kube) : Promise.resolve([]),

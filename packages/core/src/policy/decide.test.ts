@@ -503,7 +503,7 @@ describe("decide: stalled rollouts and commands", () => {
       "namespace dev is not one this policy may touch (shop)",
     ]);
     expect(reasonsOf(decide(command("scale shop/checkout lots"), cfg(), facts()), "chatops")[0]).toContain(
-      'scale needs a replica change like 5, +2, -1 or x1.5, got "lots"',
+      "scale needs a replica change like 5, +2, -1 or x1.5; got 'lots'",
     );
   });
 

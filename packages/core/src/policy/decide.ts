@@ -1,3 +1,4 @@
+import { type Command, parseCommandText } from "../command/grammar.ts";
 import { formatDuration } from "../config/duration.ts";
 import type {
   HomeostatConfig,
@@ -15,8 +16,8 @@ import type {
   Trigger,
   TriggerKind,
 } from "../events/trigger.ts";
+import { formatScaleChange } from "../kube/scale-change.ts";
 import type { NodeTarget, WorkloadKind, WorkloadTarget } from "../kube/types.ts";
-import { parseCommand } from "./command.ts";
 import { describeAction, describeTarget, planTargetKey } from "./describe.ts";
 import { isGlob, matchesAnyGlob, matchesGlob } from "./glob.ts";
 import type {
@@ -375,15 +376,28 @@ function decideRolloutStalled(
 
 // ------------------------------------------------------------------------------------------- commands
 
+/** How long a drain asked for by a person may take when the command names no --timeout (the CLI's default). */
+const COMMAND_DRAIN_TIMEOUT_MS = 5 * 60_000;
+
 function decideCommand(
   trigger: CommandTrigger,
   policy: Policy,
   match: Extract<PolicyMatch, { command: unknown }>["command"],
   facts: ClusterFacts,
 ): Outcome {
-  const parsed = parseCommand(trigger.text);
-  if (!parsed.ok) return skip(`cannot read the command ${JSON.stringify(trigger.text)}: ${parsed.reason}`);
-  const command = parsed.command;
+  let command: Command;
+  try {
+    const parsed = parseCommandText(trigger.text);
+    if (parsed.kind !== "command")
+      return skip(`${JSON.stringify(trigger.text)} asks for help, not an action`);
+    command = parsed.command;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return skip(`cannot read the command ${JSON.stringify(trigger.text)}: ${reason}`);
+  }
+  if (command.verb === "status" || command.verb === "history" || command.verb === "eks-token") {
+    return skip(`${command.verb} reads; it is answered directly, not planned`);
+  }
   if (match.verbs && !match.verbs.includes(command.verb)) {
     return skip(`${command.verb} is not allowed by this policy (allowed: ${match.verbs.join(", ")})`);
   }
@@ -394,31 +408,27 @@ function decideCommand(
         ? {
             verb: "drain",
             target: command.node,
-            ignoreDaemonSets: true,
-            deleteEmptyDirData: false,
-            force: false,
+            ignoreDaemonSets: command.ignoreDaemonSets,
+            deleteEmptyDirData: command.deleteEmptyDirData,
+            force: command.force,
             disableEviction: false,
-            timeout: 300,
+            timeout: Math.ceil((command.timeoutMs ?? COMMAND_DRAIN_TIMEOUT_MS) / 1000),
+            ...(command.gracePeriodSeconds === undefined ? {} : { gracePeriod: command.gracePeriodSeconds }),
           }
         : { verb: command.verb, target: command.node };
     return nodeActionsFor(action, policy, resolveNamedNode(command.node, facts), why);
   }
-  const { namespace, name } = command.workload;
+  const { namespace, name, kind } = command.target;
   if (match.namespaces && !matchesAnyGlob(match.namespaces, namespace)) {
     return skip(`namespace ${namespace} is not one this policy may touch (${match.namespaces.join(", ")})`);
   }
-  const kind = "kind" in command.workload ? command.workload.kind : undefined;
-  const target: WorkloadTarget = {
-    kind: kind ?? knownKind(facts, namespace, name) ?? "Deployment",
-    namespace,
-    name,
-  };
+  const target: WorkloadTarget = { kind, namespace, name };
   const action: PolicyAction =
     command.verb === "scale"
       ? {
           verb: "scale",
           target: `${namespace}/${name}`,
-          change: command.change,
+          change: formatScaleChange(command.change),
           ...(command.min === undefined ? {} : { min: command.min }),
           ...(command.max === undefined ? {} : { max: command.max }),
         }

@@ -1,5 +1,3 @@
-export type { CommandParseResult, ParsedCommand } from "./command.ts";
-export { parseCommand } from "./command.ts";
 export { decide } from "./decide.ts";
 export { describeAction, describeTarget, planTargetKey } from "./describe.ts";
 export { describeNode, nodeFactOf } from "./facts.ts";
