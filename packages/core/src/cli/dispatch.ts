@@ -1,7 +1,7 @@
 // Connecting and running a parsed command: loaded only when a command acts on a cluster, so that
 // `--help`, usage errors and `eks token` start without loading the Kubernetes client.
 import { KubeConfig } from "@kubernetes/client-node";
-import { type Command, type Connection, type GlobalOptions, UsageError } from "../command/grammar.ts";
+import { type Connection, type GlobalOptions, UsageError, type VerbCommand } from "../command/grammar.ts";
 import { kubeForEksCluster } from "../kube/access.ts";
 import { type Kube, kubeFromConfig, kubeFromKubeconfigFile } from "../kube/client.ts";
 import { cordon, uncordon } from "../kube/cordon.ts";
@@ -41,7 +41,7 @@ export async function connect(connection: Connection): Promise<Kube> {
 /** Runs one parsed command against the cluster. */
 export async function runCommand(
   kube: Kube,
-  command: Command,
+  command: VerbCommand,
   globals: GlobalOptions,
   io: CliIo,
 ): Promise<VerbResult> {
@@ -86,7 +86,5 @@ export async function runCommand(
       return await status(kube, command.target);
     case "history":
       return await history(kube, command.target);
-    case "eks-token":
-      throw new UsageError("eks token does not act on a cluster", "eks-token");
   }
 }

@@ -1,4 +1,12 @@
-import { type Command, parseCommandLine, shortUsage, UsageError, usageText } from "../command/grammar.ts";
+import {
+  type Command,
+  isLocalCommand,
+  parseCommandLine,
+  shortUsage,
+  UsageError,
+  usageText,
+  type VerbCommand,
+} from "../command/grammar.ts";
 import { KubeVerbError } from "../kube/errors.ts";
 import type { Target, Verb } from "../kube/types.ts";
 import { type CliResult, errorResult, formatJson, formatText } from "./output.ts";
@@ -15,14 +23,12 @@ export const processIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
 };
 
-function commandTarget(command: Command): Target | undefined {
+function commandTarget(command: VerbCommand): Target {
   switch (command.verb) {
     case "cordon":
     case "uncordon":
     case "drain":
       return { kind: "Node", name: command.node };
-    case "eks-token":
-      return undefined;
     default:
       return command.target;
   }
@@ -69,6 +75,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     }
     const { command, globals } = invocation;
     if (command.verb === "eks-token") return await printEksToken(command, io);
+    if (isLocalCommand(command)) {
+      const { runLocalCommand } = await import("./local.ts");
+      return await runLocalCommand(command, globals, io);
+    }
     verb = command.verb;
     target = commandTarget(command);
     const { connect, runCommand } = await import("./dispatch.ts");

@@ -44,9 +44,20 @@ export type CommandName =
   | "drain"
   | "status"
   | "history"
-  | "eks-token";
+  | "eks-token"
+  | "plan"
+  | "invoke"
+  | "events-sample";
 
-export type Command =
+/** The Lambda handlers `homeostat invoke` can run locally. */
+export const HANDLER_NAMES = ["alarm", "node-events", "schedule", "rollout-guard"] as const;
+export type HandlerName = (typeof HANDLER_NAMES)[number];
+
+/** Commands for a person at a terminal only: they read local files, so Slack does not take them. */
+const CLI_ONLY: ReadonlySet<CommandName> = new Set(["eks-token", "plan", "invoke", "events-sample"]);
+
+/** A command that acts on (or reads) a cluster: what Slack and the pipeline run too. */
+export type VerbCommand =
   | {
       verb: "scale";
       target: WorkloadTarget;
@@ -69,8 +80,20 @@ export type Command =
       skipWaitForDeleteTimeoutSeconds?: number;
     }
   | { verb: "status"; target: Target }
-  | { verb: "history"; target: WorkloadTarget }
-  | { verb: "eks-token"; clusterName: string; region?: string };
+  | { verb: "history"; target: WorkloadTarget };
+
+/** A command for a person at a terminal: tooling around the verbs, not a verb. */
+export type LocalCommand =
+  | { verb: "eks-token"; clusterName: string; region?: string }
+  | { verb: "plan"; eventFile: string; configFile?: string; offline: boolean }
+  | { verb: "invoke"; handler: HandlerName; eventFile?: string; configFile?: string }
+  | { verb: "events-sample"; kind?: string };
+
+export type Command = VerbCommand | LocalCommand;
+
+export function isLocalCommand(command: Command): command is LocalCommand {
+  return CLI_ONLY.has(command.verb);
+}
 
 export type ParsedInvocation =
   | { kind: "command"; command: Command; globals: GlobalOptions }
@@ -126,12 +149,31 @@ export const USAGE: Record<CommandName, string> = {
   "eks-token": `homeostat eks token --cluster NAME [--region R]
   Print an ExecCredential for an EKS cluster (what aws eks get-token prints), from the default AWS
   credentials, so a kubeconfig user can run: homeostat eks token --cluster NAME --region R`,
+  plan: `homeostat plan --event FILE [--config FILE] [--offline]
+  Show what the policies would do with an event: planned actions and skipped policies, each with its
+  reason. Reads the cluster (the config's, or --kubeconfig/--context) for nodes and workloads, and
+  changes nothing. --offline decides without reading the cluster. FILE may be - for standard input.
+  example: homeostat events sample spot-interruption | homeostat plan --event - --kubeconfig kind.yaml`,
+  invoke: `homeostat invoke <alarm|node-events|schedule|rollout-guard> [--event FILE] [--config FILE]
+  Run a Lambda handler locally, for real: against --kubeconfig/--context (or the config's cluster), with
+  the embedded state store .homeostat/state.db. rollout-guard needs no event.
+  example: homeostat invoke node-events --event spot.json --kubeconfig ~/.kube/config`,
+  "events-sample": `homeostat events sample [KIND]
+  Print a realistic event of KIND (an AWS-documented shape) to start from; without KIND, list the kinds.
+  example: homeostat events sample health-scheduled-change > health.json`,
 };
+
+/** How a person types the command: `eks token`, `events sample`, `scale`. */
+function commandWords(topic: CommandName): string {
+  if (topic === "eks-token") return "eks token";
+  if (topic === "events-sample") return "events sample";
+  return topic;
+}
 
 /** The command's usage without the global options: what to print under a usage error. */
 export function shortUsage(topic?: CommandName): string {
   if (!topic) return "run homeostat --help for the commands";
-  const name = topic === "eks-token" ? "eks token" : topic;
+  const name = commandWords(topic);
   return `usage: ${USAGE[topic].split("\n  ")[0]}\nrun homeostat ${name} --help for more`;
 }
 
@@ -170,6 +212,9 @@ const OPTIONS = {
   force: { type: "boolean" },
   "ignore-daemonsets": { type: "boolean" },
   "skip-wait-for-delete-timeout": { type: "string" },
+  event: { type: "string" },
+  config: { type: "string" },
+  offline: { type: "boolean" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -201,9 +246,14 @@ const VERB_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   status: [],
   history: [],
   "eks-token": [],
+  plan: ["event", "config", "offline"],
+  invoke: ["event", "config"],
+  "events-sample": [],
 };
 
-const COMMANDS = new Set<string>(Object.keys(VERB_OPTIONS).filter((name) => name !== "eks-token"));
+const COMMANDS = new Set<string>(
+  Object.keys(VERB_OPTIONS).filter((name) => name !== "eks-token" && name !== "events-sample"),
+);
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
@@ -382,12 +432,24 @@ export function parseCommandLine(argv: readonly string[]): ParsedInvocation {
     }
     name = "eks-token";
   }
+  if (name === "events") {
+    const sub = positionals.shift();
+    if (sub !== "sample") {
+      throw new UsageError(
+        `unknown events command '${sub ?? ""}'; the only one is: homeostat events sample [KIND]`,
+        "events-sample",
+      );
+    }
+    name = "events-sample";
+  }
   if (name === undefined) {
     if (values.help) return { kind: "help", globals: { dryRun, output, connection: { kind: "kubeconfig" } } };
     throw new UsageError("no command given; run homeostat --help");
   }
   if (!(name in VERB_OPTIONS)) {
-    throw new UsageError(`unknown command '${name}'; commands: ${[...COMMANDS].join(", ")}, eks token`);
+    throw new UsageError(
+      `unknown command '${name}'; commands: ${[...COMMANDS].join(", ")}, eks token, events sample`,
+    );
   }
   const topic = name as CommandName;
   if (values.help)
@@ -396,7 +458,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedInvocation {
   const allowed = new Set<string>([...GLOBAL_OPTIONS, ...VERB_OPTIONS[topic]]);
   for (const option of Object.keys(values)) {
     if (!allowed.has(option)) {
-      throw new UsageError(`${topic === "eks-token" ? "eks token" : topic} does not take --${option}`, topic);
+      throw new UsageError(`${commandWords(topic)} does not take --${option}`, topic);
     }
   }
 
@@ -499,6 +561,39 @@ export function parseCommandLine(argv: readonly string[]): ParsedInvocation {
     case "history":
       command = { verb: "history", target: parseWorkloadTarget(first, topic) };
       break;
+    case "plan":
+      if (first !== undefined) positionals.unshift(first);
+      if (!values.event)
+        throw new UsageError("plan needs --event FILE (an event as JSON; - for stdin)", topic);
+      command = {
+        verb: "plan",
+        eventFile: values.event,
+        offline: values.offline ?? false,
+        ...(values.config ? { configFile: values.config } : {}),
+      };
+      break;
+    case "invoke": {
+      const handler = HANDLER_NAMES.find((known) => known === first);
+      if (!handler) {
+        throw new UsageError(
+          `invoke needs a handler: one of ${HANDLER_NAMES.join(", ")}; got '${first ?? ""}'`,
+          topic,
+        );
+      }
+      if (!values.event && handler !== "rollout-guard") {
+        throw new UsageError(`invoke ${handler} needs --event FILE (an event as JSON; - for stdin)`, topic);
+      }
+      command = {
+        verb: "invoke",
+        handler,
+        ...(values.event ? { eventFile: values.event } : {}),
+        ...(values.config ? { configFile: values.config } : {}),
+      };
+      break;
+    }
+    case "events-sample":
+      command = { verb: "events-sample", ...(first === undefined ? {} : { kind: first }) };
+      break;
   }
   expectNoMore(positionals, negatives, topic);
   return { kind: "command", command, globals };
@@ -508,7 +603,7 @@ function expectNoMore(positionals: string[], negatives: string[], topic: Command
   const extra = [...positionals, ...negatives];
   if (extra.length > 0) {
     throw new UsageError(
-      `unexpected '${extra.join(" ")}' after the command; run homeostat ${topic === "eks-token" ? "eks token" : topic} --help`,
+      `unexpected '${extra.join(" ")}' after the command; run homeostat ${commandWords(topic)} --help`,
       topic,
     );
   }
@@ -523,5 +618,10 @@ export function parseCommandText(text: string): ParsedInvocation {
     .trim()
     .split(/\s+/)
     .filter((word) => word.length > 0);
-  return parseCommandLine(words[0] === "homeostat" ? words.slice(1) : words);
+  const invocation = parseCommandLine(words[0] === "homeostat" ? words.slice(1) : words);
+  if (invocation.kind === "command" && isLocalCommand(invocation.command)) {
+    const name = commandWords(invocation.command.verb);
+    throw new UsageError(`${name} works only in the homeostat CLI (it reads local files or credentials)`);
+  }
+  return invocation;
 }

@@ -5,10 +5,15 @@ export type {
   CommandName,
   Connection,
   GlobalOptions,
+  HandlerName,
+  LocalCommand,
   OutputFormat,
   ParsedInvocation,
+  VerbCommand,
 } from "./grammar.ts";
 export {
+  HANDLER_NAMES,
+  isLocalCommand,
   parseCommandLine,
   parseCommandText,
   parseDuration,

@@ -4,5 +4,12 @@ export { act } from "./act.ts";
 export type { DeferredRun, DeferScheduler, LifecycleHooks, SchedulerTargetConfig } from "./aws.ts";
 export { autoScalingLifecycleHooks, eventBridgeDeferScheduler } from "./aws.ts";
 export { gatherFacts } from "./facts.ts";
-export type { ActionOutcome, PipelineDeps, PipelineLogger, RecordOutcome, TriggerOutcome } from "./run.ts";
-export { handleEvent, handleTrigger } from "./run.ts";
+export type {
+  ActionOutcome,
+  PipelineDeps,
+  PipelineLogger,
+  RecordOutcome,
+  TriggerOutcome,
+  TriggerPlan,
+} from "./run.ts";
+export { handleEvent, handleTrigger, planTrigger } from "./run.ts";

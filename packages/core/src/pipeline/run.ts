@@ -75,23 +75,31 @@ function emptyFacts(cluster: string, now: Date): ClusterFacts {
   return { cluster, now, nodes: [], workloads: {}, priorReplicas: {} };
 }
 
+/** What was decided for one trigger on one cluster, before anything ran. */
+export interface TriggerPlan {
+  facts: ClusterFacts;
+  plan: Plan;
+  guarded: GuardedPlan;
+  /** The client, when the cluster had to be read (only then can anything run). */
+  kube: Kube | undefined;
+}
+
 /**
- * decide → guard → act → record, for one trigger on one cluster. Clusters with no policy that could
+ * gather facts → decide → guard, for one trigger on one cluster. Clusters with no policy that could
  * act on the trigger are decided without touching the cluster (every policy still gets its reason).
+ * `homeostat plan` stops here (with a throwaway store); `handleTrigger` goes on to act.
  */
-export async function handleTrigger(
+export async function planTrigger(
   trigger: Trigger,
   cluster: string,
-  deps: PipelineDeps,
-): Promise<TriggerOutcome> {
+  deps: PipelineDeps & { offline?: boolean },
+): Promise<TriggerPlan> {
   const now = deps.now?.() ?? new Date();
-  const log = deps.log ?? noLog;
-  const needsCluster = candidateActions(trigger, deps.config, cluster).length > 0;
+  const needsCluster = !deps.offline && candidateActions(trigger, deps.config, cluster).length > 0;
   const kube = needsCluster ? await deps.connect(cluster) : undefined;
   const facts = kube
     ? await gatherFacts(kube, trigger, deps.config, cluster, deps.store, now)
     : emptyFacts(cluster, now);
-
   const plan = decide(trigger, deps.config, facts);
   const guarded = await guard(plan, {
     store: deps.store,
@@ -101,6 +109,18 @@ export async function handleTrigger(
     facts,
     ...(deps.dryRun ? { dryRun: true } : {}),
   });
+  return { facts, plan, guarded, kube };
+}
+
+/** decide → guard → act → record, for one trigger on one cluster. */
+export async function handleTrigger(
+  trigger: Trigger,
+  cluster: string,
+  deps: PipelineDeps,
+): Promise<TriggerOutcome> {
+  const now = deps.now?.() ?? new Date();
+  const log = deps.log ?? noLog;
+  const { plan, guarded, kube } = await planTrigger(trigger, cluster, deps);
   log.info("decided", {
     trigger: trigger.id,
     cluster,

@@ -14,7 +14,7 @@ describe("decide: every policy plans or says why not", () => {
     const plan = decide(alarm(), cfg, facts());
     const mentioned = new Set([...plan.actions.map((a) => a.policy), ...plan.skipped.map((s) => s.policy)]);
     expect([...mentioned].sort()).toEqual(cfg.policies.map((p) => p.name).sort());
-    expect(reasonsOf(plan, "drain-on-spot")).toEqual(["matches instance events, and this is a alarm"]);
+    expect(reasonsOf(plan, "drain-on-spot")).toEqual(["matches instance events, and this is an alarm"]);
   });
 
   it("is pure: the same input gives the same plan and leaves the input alone", () => {

@@ -1,4 +1,4 @@
-import { type Command, parseCommandText } from "../command/grammar.ts";
+import { type Command, isLocalCommand, parseCommandText } from "../command/grammar.ts";
 import { formatDuration } from "../config/duration.ts";
 import type {
   HomeostatConfig,
@@ -91,7 +91,8 @@ function decideForPolicy(
   }
   const kind = matchKind(policy.match);
   if (kind !== trigger.kind) {
-    return skip(`matches ${TRIGGER_NAMES[kind]}s, and this is a ${TRIGGER_NAMES[trigger.kind]}`);
+    const name = TRIGGER_NAMES[trigger.kind];
+    return skip(`matches ${TRIGGER_NAMES[kind]}s, and this is ${/^[aeiou]/.test(name) ? "an" : "a"} ${name}`);
   }
   const match = policy.match;
   if (trigger.kind === "alarm" && "alarm" in match) return decideAlarm(trigger, policy, match.alarm, facts);
@@ -395,7 +396,8 @@ function decideCommand(
     const reason = error instanceof Error ? error.message : String(error);
     return skip(`cannot read the command ${JSON.stringify(trigger.text)}: ${reason}`);
   }
-  if (command.verb === "status" || command.verb === "history" || command.verb === "eks-token") {
+  if (isLocalCommand(command)) return skip(`${command.verb} works only in the CLI`);
+  if (command.verb === "status" || command.verb === "history") {
     return skip(`${command.verb} reads; it is answered directly, not planned`);
   }
   if (match.verbs && !match.verbs.includes(command.verb)) {
