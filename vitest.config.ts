@@ -10,6 +10,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "unit",
+          benchmark: { include: ["packages/*/src/**/*.bench.ts"] },
           include: [
             "packages/*/src/**/*.test.ts",
             "functions/**/*.test.ts",
@@ -23,6 +24,8 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/**/*.int.ts"],
+          // the benchmarks are pure: never start the test environment for them
+          benchmark: { include: [] },
           globalSetup: ["test/env/global-setup.ts"],
           testTimeout: 120_000,
           hookTimeout: 600_000,
