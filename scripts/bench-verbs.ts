@@ -8,7 +8,6 @@
 // (Drain has its own benchmark: scripts/bench-drain.ts.)
 import { execFile } from "node:child_process";
 import { parseArgs, promisify } from "node:util";
-import type { Kube } from "../packages/core/src/kube/client.ts";
 import { cordon, uncordon } from "../packages/core/src/kube/cordon.ts";
 import { restart } from "../packages/core/src/kube/restart.ts";
 import { strategicMergePatch } from "../packages/core/src/kube/result.ts";
