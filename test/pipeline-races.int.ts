@@ -189,5 +189,5 @@ describe("duplicates and races", () => {
     }
     expect(ranPerWave).toEqual([1, 1, 1, 1]);
     expect(await replicas("storm")).toBe(1 + 2 * waves);
-  });
+  }, 600_000);
 });
