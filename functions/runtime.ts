@@ -591,3 +591,29 @@ export function localContext(kind: HandlerKind, timeoutMs = 15 * 60_000): Contex
     succeed: () => {},
   };
 }
+
+/** What `homeostat invoke` passes: a cluster client from its connection flags, a config file, --dry-run. */
+export interface LocalInvokeOptions {
+  kube?: Kube;
+  configFile?: string;
+  dryRun?: boolean;
+}
+
+/**
+ * The real handler of `kind`, run once on `event` outside Lambda (the CLI's `homeostat invoke`): the
+ * environment as in Lambda (the embedded store at `.homeostat/state.db` unless HOMEOSTAT_TABLE is set),
+ * with the CLI's cluster client, config file and dry run on top.
+ */
+export function localInvoker(kind: HandlerKind) {
+  return async (event: unknown, options: LocalInvokeOptions = {}): Promise<HandlerResult> => {
+    const { kube } = options;
+    const handler = createHandler(kind, {
+      env: { ...process.env, ...(options.configFile ? { HOMEOSTAT_CONFIG: options.configFile } : {}) },
+      deps: {
+        ...(kube ? { connect: async () => kube } : {}),
+        ...(options.dryRun ? { dryRun: true } : {}),
+      },
+    });
+    return await handler(event, localContext(kind));
+  };
+}
