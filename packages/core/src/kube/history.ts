@@ -1,11 +1,27 @@
 import type { V1Deployment, V1LabelSelector, V1ReplicaSet } from "@kubernetes/client-node";
 import type { Kube } from "./client.ts";
-import { KubeVerbError, toKubeVerbError } from "./errors.ts";
+import { KubeVerbError } from "./errors.ts";
+import { rawGet, rawList, type Wire } from "./raw.ts";
 import { startVerb } from "./result.ts";
 import type { VerbResult, WorkloadTarget } from "./types.ts";
 
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
 export const CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause";
+
+/** A Deployment as the API server sent it: every field, known to client-node's models or not. */
+export type DeploymentJson = Wire<V1Deployment>;
+/** A ReplicaSet as the API server sent it: every field, known to client-node's models or not. */
+export type ReplicaSetJson = Wire<V1ReplicaSet>;
+
+/** What `revisionOf` reads; typed and raw ReplicaSets both have it. */
+interface Annotated {
+  metadata?: { annotations?: Record<string, string> };
+}
+
+/** What `controlledBy` reads of a ReplicaSet. */
+interface Owned {
+  metadata?: { ownerReferences?: readonly { controller?: boolean; uid: string }[] };
+}
 
 /** One revision as `kubectl rollout history` lists it, plus what is useful to pick one. */
 export interface RevisionEntry {
@@ -53,14 +69,17 @@ export function labelSelectorString(selector: V1LabelSelector | undefined): stri
  * The revision of a ReplicaSet, as kubectl's `deploymentutil.Revision`: a missing annotation is 0;
  * one that is not an integer makes the ReplicaSet invisible to history and rollback (undefined).
  */
-export function revisionOf(replicaSet: V1ReplicaSet): number | undefined {
+export function revisionOf(replicaSet: Annotated): number | undefined {
   const value = replicaSet.metadata?.annotations?.[REVISION_ANNOTATION];
   if (value === undefined) return 0;
   return /^[+-]?\d{1,18}$/.test(value) ? Number(value) : undefined;
 }
 
 /** ReplicaSets whose controller is this Deployment (kubectl's `GetAllReplicaSets`). */
-export function controlledBy(deployment: V1Deployment, replicaSets: readonly V1ReplicaSet[]): V1ReplicaSet[] {
+export function controlledBy<ReplicaSet extends Owned>(
+  deployment: { metadata?: { uid?: string } },
+  replicaSets: readonly ReplicaSet[],
+): ReplicaSet[] {
   const uid = deployment.metadata?.uid;
   return replicaSets.filter((rs) =>
     (rs.metadata?.ownerReferences ?? []).some((ref) => ref.controller === true && ref.uid === uid),
@@ -71,31 +90,34 @@ export function describeDeployment(target: { namespace: string; name: string }):
   return `deployment ${target.namespace}/${target.name}`;
 }
 
-/** Reads the Deployment and the ReplicaSets it controls (two requests). */
+/**
+ * Reads the Deployment and the ReplicaSets it controls (two requests; more only past 500 ReplicaSets
+ * under one selector), as raw JSON: a rollback copies a ReplicaSet's template back whole, and a field
+ * client-node's models do not know (a cluster newer than the client) must come back with it, as it
+ * does with kubectl.
+ */
 export async function readDeploymentAndReplicaSets(
   kube: Kube,
   target: { namespace: string; name: string },
-): Promise<{ deployment: V1Deployment; replicaSets: V1ReplicaSet[] }> {
+): Promise<{ deployment: DeploymentJson; replicaSets: ReplicaSetJson[] }> {
   const what = describeDeployment(target);
-  try {
-    const deployment = await kube.apps.readNamespacedDeployment({
-      name: target.name,
-      namespace: target.namespace,
-    });
-    const list = await kube.apps.listNamespacedReplicaSet({
-      namespace: target.namespace,
-      labelSelector: labelSelectorString(deployment.spec?.selector),
-    });
-    return { deployment, replicaSets: controlledBy(deployment, list.items) };
-  } catch (error) {
-    throw toKubeVerbError(error, what);
-  }
+  const namespace = `/apis/apps/v1/namespaces/${encodeURIComponent(target.namespace)}`;
+  const deployment = await rawGet<DeploymentJson>(
+    kube,
+    `${namespace}/deployments/${encodeURIComponent(target.name)}`,
+    { what },
+  );
+  const replicaSets = await rawList<ReplicaSetJson>(kube, `${namespace}/replicasets`, {
+    what,
+    query: { labelSelector: labelSelectorString(deployment.spec?.selector) },
+  });
+  return { deployment, replicaSets: controlledBy(deployment, replicaSets) };
 }
 
 /** The history view of a Deployment's ReplicaSets, oldest revision first (one entry per revision). */
 export function deploymentHistory(
-  deployment: V1Deployment,
-  replicaSets: readonly V1ReplicaSet[],
+  deployment: DeploymentJson,
+  replicaSets: readonly ReplicaSetJson[],
 ): DeploymentHistory {
   const currentRevision = deployment.metadata?.annotations?.[REVISION_ANNOTATION];
   const byRevision = new Map<number, RevisionEntry>();

@@ -1,9 +1,16 @@
-import type { V1Deployment, V1ReplicaSet } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { KubeVerbError } from "./errors.ts";
-import { controlledBy, deploymentHistory, labelSelectorString, revisionOf } from "./history.ts";
+import {
+  controlledBy,
+  type DeploymentJson,
+  deploymentHistory,
+  labelSelectorString,
+  type ReplicaSetJson,
+  revisionOf,
+} from "./history.ts";
 import {
   chooseRollbackReplicaSet,
+  type PodTemplateJson,
   rollbackAnnotations,
   rollbackPatch,
   templatesEqualIgnoringHash,
@@ -23,7 +30,7 @@ function rs(
   revision: string | undefined,
   image: string,
   extra: Record<string, string> = {},
-): V1ReplicaSet {
+): ReplicaSetJson {
   return {
     metadata: {
       name,
@@ -39,7 +46,7 @@ function rs(
   };
 }
 
-const deployment: V1Deployment = {
+const deployment: DeploymentJson = {
   metadata: {
     name: "web",
     uid: DEPLOYMENT_UID,
@@ -139,9 +146,57 @@ describe("rollbackPatch", () => {
   });
 });
 
+describe("fields client-node's models do not know (a cluster newer than the client)", () => {
+  // what a newer API server may send: a pod field, a container field and a template metadata field
+  // that no model has; JSON read raw carries them, and a rollback must put them back
+  const futureJson = {
+    metadata: {
+      labels: { app: "web", "pod-template-hash": "web-1-hash" },
+      someFutureMetadata: "kept",
+    },
+    spec: {
+      containers: [{ name: "web", image: "web:v1", futureContainerField: { mode: "strict", level: 3 } }],
+      someFutureField: { enabled: true, list: [1, 2] },
+    },
+  };
+  type FutureTemplate = typeof futureJson;
+  /** The JSON as a raw read types it (the models know nothing of the future fields). */
+  const asTemplate = (json: FutureTemplate): PodTemplateJson =>
+    structuredClone(json) as unknown as PodTemplateJson;
+  const futureReplicaSet: ReplicaSetJson = {
+    ...rs("web-1", "1", "web:v1", { "kubernetes.io/change-cause": "image v1" }),
+    spec: { selector: { matchLabels: { app: "web" } }, template: asTemplate(futureJson) },
+  };
+
+  it("survive into the rollback patch's template, and only pod-template-hash is removed", () => {
+    const [templateOp] = rollbackPatch(deployment, futureReplicaSet);
+    const expected = structuredClone(futureJson);
+    expected.metadata.labels = { app: "web" } as FutureTemplate["metadata"]["labels"];
+    expect(templateOp?.value).toEqual(expected);
+    expect(templateOp?.value).toMatchObject({
+      spec: {
+        someFutureField: { enabled: true, list: [1, 2] },
+        containers: [{ futureContainerField: { mode: "strict", level: 3 } }],
+      },
+      metadata: { someFutureMetadata: "kept" },
+    });
+  });
+
+  it("count when comparing templates: a difference only there is not skipped as 'already matches'", () => {
+    const same = structuredClone(futureJson);
+    expect(templatesEqualIgnoringHash(asTemplate(futureJson), asTemplate(same))).toBe(true);
+    const changed = structuredClone(futureJson);
+    changed.spec.someFutureField.enabled = false;
+    expect(templatesEqualIgnoringHash(asTemplate(futureJson), asTemplate(changed))).toBe(false);
+    const changedContainer = structuredClone(futureJson);
+    for (const container of changedContainer.spec.containers) container.futureContainerField.level = 4;
+    expect(templatesEqualIgnoringHash(asTemplate(futureJson), asTemplate(changedContainer))).toBe(false);
+  });
+});
+
 describe("history", () => {
   it("lists controlled ReplicaSets by revision with change-cause", () => {
-    const foreign: V1ReplicaSet = {
+    const foreign: ReplicaSetJson = {
       ...rs("other", "9", "x"),
       metadata: { name: "other", ownerReferences: [] },
     };

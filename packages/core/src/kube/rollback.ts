@@ -1,13 +1,16 @@
-import type { V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from "@kubernetes/client-node";
+import type { V1Deployment, V1PodTemplateSpec } from "@kubernetes/client-node";
 import type { Kube } from "./client.ts";
 import { KubeVerbError, toKubeVerbError } from "./errors.ts";
 import {
   CHANGE_CAUSE_ANNOTATION,
+  type DeploymentJson,
   describeDeployment,
   REVISION_ANNOTATION,
+  type ReplicaSetJson,
   readDeploymentAndReplicaSets,
   revisionOf,
 } from "./history.ts";
+import type { Wire } from "./raw.ts";
 import { dryRunParam, jsonPatch, startVerb } from "./result.ts";
 import type { VerbOptions, VerbResult, WorkloadTarget } from "./types.ts";
 
@@ -40,9 +43,12 @@ export interface RolloutState {
 
 export type JsonPatchOperation = { op: "replace"; path: string; value: unknown };
 
-/** The model objects as plain JSON (what the API server sends and receives). */
-function plain<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+/** A pod template as the API server sent it, with every field (see `Wire`). */
+export type PodTemplateJson = Wire<V1PodTemplateSpec>;
+
+/** A deep copy of plain JSON: every field, known to client-node's models or not, is kept. */
+function copyJson<T>(value: T): T {
+  return structuredClone(value);
 }
 
 /**
@@ -52,14 +58,14 @@ function plain<T>(value: T): T {
  */
 export function chooseRollbackReplicaSet(
   deploymentName: string,
-  replicaSets: readonly V1ReplicaSet[],
+  replicaSets: readonly ReplicaSetJson[],
   toRevision = 0,
-): { replicaSet: V1ReplicaSet; revision: number } {
+): { replicaSet: ReplicaSetJson; revision: number } {
   if (!Number.isInteger(toRevision) || toRevision < 0) {
     throw new KubeVerbError("invalid", `--to-revision must be a whole number ≥ 0; got ${toRevision}`);
   }
-  let latest: { replicaSet: V1ReplicaSet; revision: number } | undefined;
-  let previous: { replicaSet: V1ReplicaSet; revision: number } | undefined;
+  let latest: { replicaSet: ReplicaSetJson; revision: number } | undefined;
+  let previous: { replicaSet: ReplicaSetJson; revision: number } | undefined;
   for (const replicaSet of replicaSets) {
     const revision = revisionOf(replicaSet);
     if (revision === undefined) continue;
@@ -95,8 +101,8 @@ export function chooseRollbackReplicaSet(
   return previous;
 }
 
-function withoutHash(template: V1PodTemplateSpec | undefined): V1PodTemplateSpec {
-  const copy = plain(template ?? {});
+function withoutHash(template: PodTemplateJson | undefined): PodTemplateJson {
+  const copy = copyJson(template ?? {});
   if (copy.metadata?.labels) {
     delete copy.metadata.labels[POD_TEMPLATE_HASH_LABEL];
   }
@@ -126,8 +132,8 @@ function semanticEqual(a: unknown, b: unknown): boolean {
 
 /** kubectl's `equalIgnoreHash`: the templates are equal once `pod-template-hash` is removed. */
 export function templatesEqualIgnoringHash(
-  a: V1PodTemplateSpec | undefined,
-  b: V1PodTemplateSpec | undefined,
+  a: PodTemplateJson | undefined,
+  b: PodTemplateJson | undefined,
 ): boolean {
   return semanticEqual(withoutHash(a), withoutHash(b));
 }
@@ -137,8 +143,8 @@ export function templatesEqualIgnoringHash(
  * Deployment, everything else from the ReplicaSet (so its change-cause comes back).
  */
 export function rollbackAnnotations(
-  deployment: V1Deployment,
-  replicaSet: V1ReplicaSet,
+  deployment: DeploymentJson,
+  replicaSet: ReplicaSetJson,
 ): Record<string, string> {
   const annotations: Record<string, string> = {};
   const current = deployment.metadata?.annotations ?? {};
@@ -152,15 +158,24 @@ export function rollbackAnnotations(
   return annotations;
 }
 
-/** kubectl's rollback patch: one JSON Patch replacing the template and the annotations. */
-export function rollbackPatch(deployment: V1Deployment, replicaSet: V1ReplicaSet): JsonPatchOperation[] {
+/**
+ * kubectl's rollback patch: one JSON Patch replacing the template and the annotations. The template is
+ * the ReplicaSet's JSON as read, so fields client-node's models lack are restored too.
+ */
+export function rollbackPatch(deployment: DeploymentJson, replicaSet: ReplicaSetJson): JsonPatchOperation[] {
   return [
     { op: "replace", path: "/spec/template", value: withoutHash(replicaSet.spec?.template) },
     { op: "replace", path: "/metadata/annotations", value: rollbackAnnotations(deployment, replicaSet) },
   ];
 }
 
-function rolloutState(deployment: V1Deployment, templateRevision?: number): RolloutState {
+/** What `rolloutState` reads; raw and typed Deployments (the patch's answer) both have it. */
+interface RolloutFields {
+  metadata?: { annotations?: Record<string, string> };
+  spec?: { template?: { spec?: { containers?: readonly { image?: string }[] } } };
+}
+
+function rolloutState(deployment: RolloutFields, templateRevision?: number): RolloutState {
   const revision = deployment.metadata?.annotations?.[REVISION_ANNOTATION];
   const changeCause = deployment.metadata?.annotations?.[CHANGE_CAUSE_ANNOTATION];
   return {
