@@ -3,6 +3,8 @@ export type { ConfigErrorCode } from "./load.ts";
 export { ConfigError, defineConfig, formatPath, loadConfig, parseConfig } from "./load.ts";
 export type { ScheduleExpression, ScheduleExpressionResult } from "./schedule-expression.ts";
 export { isTimeZone, parseScheduleExpression } from "./schedule-expression.ts";
+export type { ScheduleDefinition } from "./schedules.ts";
+export { formatScheduleExpression, scheduleDefinitions, scheduleName } from "./schedules.ts";
 export type {
   AlarmMatch,
   ClusterConfig,
