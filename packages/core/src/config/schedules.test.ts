@@ -13,7 +13,9 @@ import {
 /** EventBridge Scheduler's rule for schedule names. */
 const VALID_NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
 
-const officeHours = {
+type PolicyInput = NonNullable<HomeostatConfigInput["policies"]>[number];
+
+const officeHours: PolicyInput = {
   name: "dev-office-hours",
   description: "Scale dev to zero at night.",
   cluster: "staging",
@@ -35,9 +37,9 @@ const officeHours = {
       ],
     },
   },
-} as const;
+};
 
-const config = (policies: HomeostatConfigInput["policies"]) =>
+const config = (policies: PolicyInput[]) =>
   defineConfig({
     clusters: {
       prod: { eks: { name: "prod", region: "eu-west-1" } },
@@ -85,17 +87,17 @@ describe("scheduleDefinitions", () => {
   });
 
   it("leaves out clusters this deployment does not serve, and policies that are not schedules", () => {
-    const nightly = {
+    const nightly: PolicyInput = {
       name: "prod-nightly",
       // no cluster: the default (prod)
       match: { schedule: { entries: [{ name: "down", cron: "rate(1 day)", timezone: "UTC" }] } },
       action: { verb: "scale", target: "batch/*", change: 0 },
-    } as const;
-    const alarm = {
+    };
+    const alarm: PolicyInput = {
       name: "cpu",
       match: { alarm: { names: ["*"] } },
       action: { verb: "restart", target: "shop/web" },
-    } as const;
+    };
     const all = config([officeHours, nightly, alarm]);
     expect(scheduleDefinitions(all, ["prod"]).map((definition) => definition.name)).toEqual([
       "prod-nightly.down",
@@ -109,7 +111,7 @@ describe("scheduleDefinitions", () => {
 
   it("keeps names unique and valid when policy and entry names are long or dotted", () => {
     const long = "p".repeat(64);
-    const policies = [
+    const policies: PolicyInput[] = [
       {
         name: long,
         match: {
@@ -132,8 +134,8 @@ describe("scheduleDefinitions", () => {
         match: { schedule: { entries: [{ name: "b.c", cron: "at(2030-01-01T00:00:00)", timezone: "UTC" }] } },
         action: { verb: "scale", target: "a/b", change: 1 },
       },
-    ] as const;
-    const names = scheduleDefinitions(config([...policies]), ["prod"]).map((definition) => definition.name);
+    ];
+    const names = scheduleDefinitions(config(policies), ["prod"]).map((definition) => definition.name);
     expect(new Set(names).size).toBe(4);
     for (const name of names) expect(name).toMatch(VALID_NAME);
   });
