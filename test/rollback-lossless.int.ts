@@ -335,6 +335,9 @@ describe("raw reads as the restricted identity", () => {
     expect(field(raw, "spec")).toStrictEqual(field(seen, "spec"));
     // timestamps stay text, as sent
     expect(field(raw, "metadata", "creationTimestamp")).toBe(field(seen, "metadata", "creationTimestamp"));
+    // the admin's client certificate works the same way as the automation's bearer token
+    const asAdmin = await rawGet<Json>(admin, `/apis/apps/v1/namespaces/${ns.name}/deployments/ours`);
+    expect(field(asAdmin, "spec")).toStrictEqual(field(seen, "spec"));
   });
 
   it("page through a list with continue tokens, one request per page", async () => {
