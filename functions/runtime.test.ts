@@ -1,5 +1,5 @@
+import { SqliteStateStore } from "@homeostat/core/state";
 import { describe, expect, test } from "vitest";
-import { SqliteStateStore } from "../packages/core/src/state/index.ts";
 import { e2eConfig } from "../test/fixtures/e2e.config.ts";
 import { buildDeps, correlationIdOf, RuntimeConfigError, rolloutThresholdsFromEnv } from "./runtime.ts";
 
@@ -19,7 +19,7 @@ describe("buildDeps", () => {
   test("a partial scheduler setting is an error naming the missing variables", async () => {
     await expect(
       buildDeps({ env: { HOMEOSTAT_STATE_DB: ":memory:", HOMEOSTAT_SCHEDULE_GROUP: "g" }, deps: { config } }),
-    ).rejects.toThrow(/HOMEOSTAT_SCHEDULE_TARGET_ARN and HOMEOSTAT_SCHEDULER_ROLE_ARN/);
+    ).rejects.toThrow(/HOMEOSTAT_NODE_EVENTS_FUNCTION_ARN and HOMEOSTAT_SCHEDULER_ROLE_ARN/);
   });
 
   test("HOMEOSTAT_CLUSTERS must name clusters of the config", async () => {

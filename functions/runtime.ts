@@ -18,15 +18,10 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SchedulerClient } from "@aws-sdk/client-scheduler";
-import middy from "@middy/core";
-import type { AwsCredentialIdentity } from "@smithy/types";
-import type { Context, SQSBatchResponse } from "aws-lambda";
-// Imported statically so the bundler ships the repository's config inside the function.
-import bundledConfig from "../homeostat.config.ts";
-import { publishResult } from "../packages/core/src/audit/index.ts";
-import { type HomeostatConfig, loadConfig } from "../packages/core/src/config/index.ts";
-import type { NormalizeError } from "../packages/core/src/events/index.ts";
-import { type Kube, kubeForEksCluster, kubeFromKubeconfigFile } from "../packages/core/src/kube/index.ts";
+import { publishResult } from "@homeostat/core/audit";
+import { type HomeostatConfig, loadConfig } from "@homeostat/core/config";
+import type { NormalizeError } from "@homeostat/core/events";
+import { type Kube, kubeForEksCluster, kubeFromKubeconfigFile } from "@homeostat/core/kube";
 import {
   autoScalingLifecycleHooks,
   eventBridgeDeferScheduler,
@@ -36,15 +31,14 @@ import {
   type PipelineLogger,
   type RecordOutcome,
   type TriggerOutcome,
-} from "../packages/core/src/pipeline/index.ts";
-import { type StallThresholds, scanForStalledRollouts } from "../packages/core/src/rollout/index.ts";
-import {
-  DynamoStateStore,
-  releaseClaim,
-  SqliteStateStore,
-  type StateStore,
-  stateKeys,
-} from "../packages/core/src/state/index.ts";
+} from "@homeostat/core/pipeline";
+import { type StallThresholds, scanForStalledRollouts } from "@homeostat/core/rollout";
+import { DynamoStateStore, SqliteStateStore, type StateStore } from "@homeostat/core/state";
+import middy from "@middy/core";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import type { Context, SQSBatchResponse } from "aws-lambda";
+// Imported statically so the bundler ships the repository's config inside the function.
+import bundledConfig from "../homeostat.config.ts";
 
 export const handlerKinds = ["alarm", "node-events", "schedule", "rollout-guard"] as const;
 export type HandlerKind = (typeof handlerKinds)[number];
@@ -113,14 +107,14 @@ export function rolloutThresholdsFromEnv(env: Env): Partial<StallThresholds> {
   };
 }
 
-/** Names of the variables, with the ones stacks/functions.ts sets accepted as aliases. */
+/** Names of the variables (stacks/functions.ts sets them in Lambda). */
 const ENV = {
   config: ["HOMEOSTAT_CONFIG"],
-  table: ["HOMEOSTAT_TABLE", "HOMEOSTAT_STATE_TABLE"],
+  table: ["HOMEOSTAT_STATE_TABLE"],
   stateDb: ["HOMEOSTAT_STATE_DB"],
-  bus: ["HOMEOSTAT_BUS", "HOMEOSTAT_EVENT_BUS"],
+  bus: ["HOMEOSTAT_EVENT_BUS"],
   scheduleGroup: ["HOMEOSTAT_SCHEDULE_GROUP"],
-  scheduleTarget: ["HOMEOSTAT_SCHEDULE_TARGET_ARN", "HOMEOSTAT_NODE_EVENTS_FUNCTION_ARN"],
+  scheduleTarget: ["HOMEOSTAT_NODE_EVENTS_FUNCTION_ARN"],
   schedulerRole: ["HOMEOSTAT_SCHEDULER_ROLE_ARN"],
   clusters: ["HOMEOSTAT_CLUSTERS"],
   kubeconfig: ["KUBECONFIG"],
@@ -253,7 +247,7 @@ export async function buildDeps(options: RuntimeOptions = {}, logger?: Logger): 
       );
     } else if (groupName || targetArn || roleArn) {
       throw new RuntimeConfigError(
-        "deferred drains need all of HOMEOSTAT_SCHEDULE_GROUP, HOMEOSTAT_SCHEDULE_TARGET_ARN and HOMEOSTAT_SCHEDULER_ROLE_ARN; some are missing",
+        "deferred drains need all of HOMEOSTAT_SCHEDULE_GROUP, HOMEOSTAT_NODE_EVENTS_FUNCTION_ARN and HOMEOSTAT_SCHEDULER_ROLE_ARN; some are missing",
       );
     }
   }
@@ -412,17 +406,6 @@ export function correlationIdOf(event: unknown): string | undefined {
   return undefined;
 }
 
-/** Undoes the claims of a trigger whose action failed retryably, so the next scan can act again. */
-async function releaseForRetry(outcome: TriggerOutcome, store: StateStore): Promise<void> {
-  await releaseClaim(store, stateKeys.event(`${outcome.cluster}#${outcome.trigger.id}`));
-  for (const { action } of outcome.results) {
-    for (const claim of action.claims) await releaseClaim(store, claim);
-  }
-}
-
-const failedRetryably = (outcome: TriggerOutcome) =>
-  outcome.results.some(({ result }) => !result.ok && result.retryable === true);
-
 async function handleEvents(
   kind: HandlerKind,
   event: unknown,
@@ -506,8 +489,8 @@ async function guardRollouts(
       logger.info("stalled rollout", { cluster, trigger: trigger.id, reason: trigger.reason });
       const outcome = await handleTrigger(trigger, cluster, deps);
       recordActionMetrics(metrics, outcome);
-      // No throw: the next scan (a minute later) finds the same stalled revision and tries again.
-      if (failedRetryably(outcome)) await releaseForRetry(outcome, deps.store);
+      // No throw: the pipeline released the claims of a retryable failure, so the next scan (a minute
+      // later) finds the same stalled revision and tries again.
       result.triggers.push(summarizeTrigger(outcome));
     }
   }
@@ -601,7 +584,7 @@ export interface LocalInvokeOptions {
 
 /**
  * The real handler of `kind`, run once on `event` outside Lambda (the CLI's `homeostat invoke`): the
- * environment as in Lambda (the embedded store at `.homeostat/state.db` unless HOMEOSTAT_TABLE is set),
+ * environment as in Lambda (the embedded store at `.homeostat/state.db` unless HOMEOSTAT_STATE_TABLE is set),
  * with the CLI's cluster client, config file and dry run on top.
  */
 export function localInvoker(kind: HandlerKind) {

@@ -4,7 +4,7 @@ import type { HomeostatConfig, NodeDisruptionBudget, Policy } from "../config/sc
 import { applyScaleChange, formatScaleChange, parseScaleChange } from "../kube/scale.ts";
 import { describeAction, describeTarget, planTargetKey } from "../policy/describe.ts";
 import { matchesAnyGlob } from "../policy/glob.ts";
-import type { ClusterFacts, Plan, PlannedAction } from "../policy/plan.ts";
+import type { ClusterFacts, NodeFact, Plan, PlannedAction } from "../policy/plan.ts";
 import { stateKeys } from "../state/keys.ts";
 import {
   acquireCooldown,
@@ -27,6 +27,12 @@ export interface GuardContext {
   facts: ClusterFacts;
   /** Force a dry run of every action (the CLI's --dry-run), on top of per-policy settings. */
   dryRun?: boolean;
+  /**
+   * Reads the nodes again. The budget check calls it after reserving: a node that a concurrent run
+   * cordoned and whose place it has since released was schedulable in `facts`, read earlier, and
+   * counts only in a read made after our reservation. Without it, `facts.nodes` is used.
+   */
+  currentNodes?: () => Promise<NodeFact[]>;
 }
 
 /** A planned action cleared to run, with what the guard changed or holds for it. */
@@ -326,6 +332,7 @@ export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan>
       config.defaults.nodeDisruptionBudget,
       facts,
       now,
+      ctx.currentNodes,
     );
     if (denial) {
       await keep((candidate) =>
@@ -420,6 +427,7 @@ async function reserveBudget(
   budget: NodeDisruptionBudget,
   facts: ClusterFacts,
   now: Date,
+  currentNodes: (() => Promise<NodeFact[]>) | undefined,
 ): Promise<string | undefined> {
   const limit = disruptionLimit(budget, facts.nodes.length);
   const limitText =
@@ -447,13 +455,14 @@ async function reserveBudget(
   }
   if (!denial) {
     const held = new Set(holders);
-    const alsoUnavailable = facts.nodes.filter(
+    const nodesNow = currentNodes ? await currentNodes() : facts.nodes;
+    const alsoUnavailable = nodesNow.filter(
       (node) => !held.has(node.name) && (node.unschedulable || !node.ready),
     );
     if (held.size + alsoUnavailable.length > limit) {
       denial = `the node disruption budget is full: ${held.size} held by automation + ${alsoUnavailable.length} already unschedulable or not ready (${alsoUnavailable.map((node) => node.name).join(", ")}) > ${limitText}`;
     } else {
-      const healthy = facts.nodes.filter(
+      const healthy = nodesNow.filter(
         (node) => !held.has(node.name) && node.ready && !node.unschedulable,
       ).length;
       if (healthy < budget.minHealthyNodes) {

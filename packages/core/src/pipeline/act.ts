@@ -9,6 +9,8 @@ import { rollback } from "../kube/rollback.ts";
 import { scale } from "../kube/scale.ts";
 import type { Target, Verb, VerbResult } from "../kube/types.ts";
 import type { LifecycleActionTarget, PlannedVerb } from "../policy/plan.ts";
+import { forgetReplicas, rememberReplicas } from "../state/records.ts";
+import type { StateStore } from "../state/store.ts";
 import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
 
 /** What running one guarded action produced: a verb's result, or one of the pipeline's own steps. */
@@ -22,6 +24,9 @@ export type ActionResult = Omit<VerbResult, "verb" | "target"> & {
 export interface ActContext {
   kube: Kube;
   trigger: Trigger;
+  /** Where scheduled scale-downs remember the count a later restore brings back. */
+  store: StateStore;
+  cluster: string;
   lifecycle?: LifecycleHooks;
   scheduler?: DeferScheduler;
   /** Heartbeats keep an Auto Scaling hook alive while a drain runs (its timeout can be as short as 30 s). */
@@ -47,13 +52,22 @@ function stepResult(
   };
 }
 
+/**
+ * Whether a later attempt could succeed: the API server unreachable or a conflict; an AWS server fault
+ * or throttling; a network error. Not: bad input, RBAC, an AWS client fault such as "no active
+ * lifecycle action" — redelivering those only repeats the failure.
+ */
+function isRetryable(error: unknown): boolean {
+  if (error instanceof KubeVerbError) return error.code === "unavailable" || error.code === "conflict";
+  const aws = error as { $fault?: unknown; $retryable?: unknown };
+  if (aws.$fault === "client") return aws.$retryable !== undefined;
+  return true;
+}
+
 /** A failed verb as a result: the pipeline records failures, it does not lose them in a throw. */
 function failedResult(action: GuardedAction, error: unknown, startedAt: number): ActionResult {
   const message = error instanceof Error ? error.message : String(error);
-  // Errors the verbs classify carry a code; anything unclassified (network, AWS throttling) may pass.
-  const retryable =
-    error instanceof KubeVerbError ? error.code === "unavailable" || error.code === "conflict" : true;
-  return stepResult(action, { ok: false, changed: false, message, retryable }, startedAt);
+  return stepResult(action, { ok: false, changed: false, message, retryable: isRetryable(error) }, startedAt);
 }
 
 async function runVerb(action: GuardedAction, ctx: ActContext): Promise<ActionResult> {
@@ -94,6 +108,23 @@ async function runVerb(action: GuardedAction, ctx: ActContext): Promise<ActionRe
   }
 }
 
+/**
+ * A scheduled scale-down (`remember: true`) keeps the count it found, for the restore later — only the
+ * first one: a second scale-down at night must not replace the day's count with 0 (rememberReplicas
+ * never overwrites). A restore that ran forgets it, so the next night remembers afresh.
+ */
+async function rememberOrForget(action: GuardedAction, result: ActionResult, ctx: ActContext): Promise<void> {
+  if (action.verb !== "scale") return;
+  const { namespace, name, kind } = action.target;
+  const ref = { cluster: ctx.cluster, namespace, name, kind };
+  const before = (result.before as { replicas?: number } | undefined)?.replicas;
+  if (action.params.remember && before !== undefined) {
+    await rememberReplicas(ctx.store, { ...ref, replicas: before, policy: action.policy });
+  } else if (action.params.restore) {
+    await forgetReplicas(ctx.store, ref);
+  }
+}
+
 /** Runs a Kubernetes verb; while it runs, keeps the named Auto Scaling hooks alive with heartbeats. */
 async function runWithHeartbeats(
   action: GuardedAction,
@@ -112,7 +143,9 @@ async function runWithHeartbeats(
         }, ctx.heartbeatIntervalMs ?? 60_000)
       : undefined;
   try {
-    return await runVerb(action, ctx);
+    const result = await runVerb(action, ctx);
+    if (action.verb === "scale" && !action.dryRun && result.ok) await rememberOrForget(action, result, ctx);
+    return result;
   } catch (error) {
     return failedResult(action, error, startedAt);
   } finally {
@@ -206,7 +239,7 @@ async function defer(action: GuardedAction, ctx: ActContext): Promise<ActionResu
 /**
  * Runs the guarded actions of one trigger in order. Lifecycle completions run last, after the drain
  * they wait for, whatever its outcome: the instance terminates either way, and holding the hook would
- * only delay that until the hook's timeout (docs/pipeline.md says more).
+ * only delay that until the hook's timeout (docs/policies.md says more).
  */
 export async function act(
   actions: GuardedAction[],

@@ -64,7 +64,8 @@ function commandOf(text: string): Command | undefined {
   }
 }
 
-async function listNodes(kube: Kube): Promise<NodeFact[]> {
+/** Every node of the cluster, as facts (paginated). */
+export async function listNodes(kube: Kube): Promise<NodeFact[]> {
   const nodes: NodeFact[] = [];
   let _continue: string | undefined;
   do {

@@ -14,7 +14,7 @@ import { releaseClaim } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ActionResult, act } from "./act.ts";
 import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
-import { candidateActions, gatherFacts } from "./facts.ts";
+import { candidateActions, gatherFacts, listNodes } from "./facts.ts";
 
 /** Structured log lines; Powertools Logger fits, and so does a console adapter for the CLI. */
 export interface PipelineLogger {
@@ -56,6 +56,8 @@ export interface TriggerOutcome {
   plan: Plan;
   guarded: GuardedPlan;
   results: ActionOutcome[];
+  /** An action failed in a way a redelivery could fix; its claims were released so a retry can act. */
+  retry: boolean;
 }
 
 /** One record of the input (one SQS/SNS record, or the whole event). */
@@ -108,6 +110,7 @@ export async function planTrigger(
     now,
     facts,
     ...(deps.dryRun ? { dryRun: true } : {}),
+    ...(kube ? { currentNodes: () => listNodes(kube) } : {}),
   });
   return { facts, plan, guarded, kube };
 }
@@ -135,6 +138,8 @@ export async function handleTrigger(
         ...(await act(guarded.run, {
           kube,
           trigger,
+          store: deps.store,
+          cluster,
           ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
           ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
           ...(deps.onProgress ? { onProgress: deps.onProgress } : {}),
@@ -146,7 +151,16 @@ export async function handleTrigger(
     }
   }
   await record(trigger, guarded, results, deps, now);
-  return { trigger, cluster, plan, guarded, results };
+  const outcome = {
+    trigger,
+    cluster,
+    plan,
+    guarded,
+    results,
+    retry: results.some(({ result }) => !result.ok && result.retryable === true),
+  };
+  if (outcome.retry) await releaseForRetry(outcome, deps.store);
+  return outcome;
 }
 
 /** Audit records for what ran and what the guard held back, stored and published. */
@@ -212,15 +226,20 @@ export async function handleEvent(input: unknown, deps: PipelineDeps): Promise<R
     }
     const triggerOutcomes: TriggerOutcome[] = [];
     let retry = false;
-    for (const trigger of result.triggers) {
-      for (const cluster of clusters) {
-        const outcome = await handleTrigger(trigger, cluster, deps);
-        if (outcome.results.some(({ result }) => !result.ok && result.retryable)) {
-          retry = true;
-          await releaseForRetry(outcome, deps.store);
+    try {
+      for (const trigger of result.triggers) {
+        for (const cluster of clusters) {
+          const outcome = await handleTrigger(trigger, cluster, deps);
+          retry ||= outcome.retry;
+          triggerOutcomes.push(outcome);
         }
-        triggerOutcomes.push(outcome);
       }
+    } catch (error) {
+      // The cluster or the state store could not be reached: this record is retried, the rest of a batch
+      // goes on. A failure before the guard took no claim; one after the actions ran leaves the claim
+      // in place, rightly: the retry must not act twice.
+      log.error("could not handle the record", { ...base, error: String(error) });
+      retry = true;
     }
     outcomes.push({ ...base, outcomes: triggerOutcomes, retry });
   }
