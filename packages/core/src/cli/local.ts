@@ -1,3 +1,4 @@
+import { Console } from "node:console";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -279,15 +280,25 @@ async function invoke(
   const explicit =
     connection.kind === "eks" || connection.path !== undefined || connection.context !== undefined;
   const kube = explicit ? await connect(connection) : undefined;
-  const module = (await import(pathToFileURL(modulePath).href)) as Partial<LocalInvokable>;
-  if (typeof module.invokeLocally !== "function") {
-    throw new UsageError(`${modulePath} does not export invokeLocally(event, options)`, "invoke");
+  // The handler's Powertools logs and metrics are for the person watching: in dev mode Powertools writes
+  // them through the global console, which goes to stderr here, so stdout carries only the result.
+  process.env.POWERTOOLS_DEV = "true";
+  const stdoutConsole = globalThis.console;
+  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
+  let result: unknown;
+  try {
+    const module = (await import(pathToFileURL(modulePath).href)) as Partial<LocalInvokable>;
+    if (typeof module.invokeLocally !== "function") {
+      throw new UsageError(`${modulePath} does not export invokeLocally(event, options)`, "invoke");
+    }
+    result = await module.invokeLocally(event, {
+      ...(kube ? { kube } : {}),
+      ...(command.configFile ? { configFile: resolve(command.configFile) } : {}),
+      ...(globals.dryRun ? { dryRun: true } : {}),
+    });
+  } finally {
+    globalThis.console = stdoutConsole;
   }
-  const result = await module.invokeLocally(event, {
-    ...(kube ? { kube } : {}),
-    ...(command.configFile ? { configFile: resolve(command.configFile) } : {}),
-    ...(globals.dryRun ? { dryRun: true } : {}),
-  });
   io.stdout(`${JSON.stringify(result, null, globals.output === "json" ? undefined : 2)}\n`);
   return 0;
 }

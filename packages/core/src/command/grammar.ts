@@ -138,7 +138,10 @@ export const USAGE: Record<CommandName, string> = {
                 [--delete-emptydir-data] [--force] [--skip-wait-for-delete-timeout SECONDS]
                 [--no-ignore-daemonsets]
   Cordon the node and evict its pods like kubectl drain (DaemonSet pods stay, PDBs are honoured).
-  DURATION is like 90s, 5m, 1h30m (default 5m).
+  DURATION is like 90s, 5m, 1h30m; without --timeout the drain waits as long as it takes, as kubectl's
+  does (Ctrl-C stops waiting; the node stays cordoned). Unlike kubectl, a drain that its pod filters
+  block (emptyDir without --delete-emptydir-data, bare pods without --force) evicts nothing and leaves
+  the node as it was.
   example: homeostat drain i-0123456789abcdef0 --timeout 10m --delete-emptydir-data`,
   status: `homeostat status <namespace>/<deployment>|<node|instance-id>
   Replicas, readiness, revision and conditions of a workload; readiness, taints and pods of a node.
