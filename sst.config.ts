@@ -28,23 +28,22 @@ export default $config({
   // SST's documented pattern: stacks are imported inside run(), where its globals exist.
   async run() {
     const { readDeploySettings } = await import("./stacks/config.ts");
-    const { readConfigClusters, resolveServedClusters } = await import("./stacks/clusters.ts");
+    const { readDeployConfig, resolveServedClusters } = await import("./stacks/clusters.ts");
     const access = await import("./stacks/access.ts");
     const { createStateTable } = await import("./stacks/state.ts");
     const { createResultBus } = await import("./stacks/bus.ts");
     const { createDeadLetterQueue } = await import("./stacks/dead-letters.ts");
-    const { createSchedules } = await import("./stacks/schedules.ts");
+    const { createConfigSchedules, createSchedules } = await import("./stacks/schedules.ts");
     const { createFunctions, functionArn } = await import("./stacks/functions.ts");
     const { createAsgHookQueue, createTriggers } = await import("./stacks/triggers.ts");
     const { createOpsAlarms } = await import("./stacks/alarms.ts");
     const { createSlackBotToken } = await import("./stacks/slack.ts");
 
     const settings = readDeploySettings(process.env);
-    const eksClusters = resolveServedClusters(
-      readConfigClusters($cli.paths.root),
-      settings.clusters,
-      settings.region,
-    ).map((cluster) => cluster.eksName);
+    const deployConfig = readDeployConfig($cli.paths.root, settings.clusters);
+    const eksClusters = resolveServedClusters(deployConfig.clusters, settings.clusters, settings.region).map(
+      (cluster) => cluster.eksName,
+    );
     const production = PRODUCTION_STAGES.includes($app.stage);
     const context = access.awsContext(settings.region);
 
@@ -85,6 +84,11 @@ export default $config({
       deadLetterQueueArn: deadLetters.arn,
       slackBotToken,
     });
+    // the config's schedule entries (created after the function they invoke)
+    const configSchedules = createConfigSchedules(schedules, deployConfig.schedules, {
+      scheduleFunctionArn: functions.schedule.arn,
+      deadLetterQueueArn: deadLetters.arn,
+    });
     createTriggers({
       functions,
       deadLetterQueueArn: deadLetters.arn,
@@ -104,6 +108,7 @@ export default $config({
       StateTable: table.name,
       ResultBus: bus.name,
       ScheduleGroup: schedules.group.name,
+      Schedules: configSchedules.map((schedule) => schedule.name),
       DeadLetterQueueUrl: deadLetters.url,
       OpsAlertsTopicArn: ops.topic.arn,
       ...(asgHooks

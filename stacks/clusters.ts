@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { DeployConfigError } from "./config.ts";
 
 /**
- * Which EKS clusters this deployment serves, from homeostat.config.ts: the one place clusters are
- * named. HOMEOSTAT_CLUSTERS lists config keys (as the functions read it at runtime); each must be an
- * `eks` cluster in the deployment's region, and its EKS name is what access entries and IAM need.
+ * Which EKS clusters this deployment serves and which schedules it creates, from homeostat.config.ts:
+ * the one place clusters and policies are named. HOMEOSTAT_CLUSTERS lists config keys (as the
+ * functions read it at runtime); each must be an `eks` cluster in the deployment's region, and its EKS
+ * name is what access entries and IAM need.
  *
  * The config is read by a child process on the project's Node 24 with packages/core's own loader (same
  * validation and messages as everywhere else), not imported here: packages/core's types need
@@ -23,43 +24,105 @@ export interface ServedCluster {
 /** What the config says about each cluster: its EKS identity, or null for kubeconfig-only clusters. */
 export type ConfigClusters = Record<string, { name: string; region: string } | null>;
 
+/**
+ * One EventBridge Scheduler schedule a policy's `schedule` entry declares: packages/core's
+ * `ScheduleDefinition` (config/schedules.ts), restated because this program cannot import it.
+ */
+export interface ScheduleDefinition {
+  /** Unique in the group and stable across deploys. */
+  name: string;
+  policy: string;
+  entry: string;
+  /** cron(...), rate(...) or at(...), canonical. */
+  expression: string;
+  /** IANA time zone. */
+  timezone: string;
+  /** The target Input the schedule function handles. */
+  input: string;
+  description: string;
+}
+
+/** What a deployment needs from homeostat.config.ts. */
+export interface DeployConfig {
+  clusters: ConfigClusters;
+  /** The schedules of the served clusters' schedule policies. */
+  schedules: ScheduleDefinition[];
+}
+
 // the loader's message points at the field; a stack trace would bury it
-const READ_CLUSTERS = `
-import { loadConfig } from "@homeostat/core/config";
-const config = await loadConfig(process.argv[1]).catch((error) => {
+const READ_CONFIG = `
+import { loadConfig, scheduleDefinitions } from "@homeostat/core/config";
+const [configFile, servedKeys] = process.argv.slice(1);
+const config = await loadConfig(configFile).catch((error) => {
   process.stderr.write(String(error?.message ?? error));
   process.exit(1);
 });
 const clusters = Object.fromEntries(
   Object.entries(config.clusters).map(([key, cluster]) => [key, cluster.eks ?? null]),
 );
-process.stdout.write(JSON.stringify(clusters));
+const schedules = scheduleDefinitions(config, JSON.parse(servedKeys));
+process.stdout.write(JSON.stringify({ clusters, schedules }));
 `;
 
-/** Runs packages/core's loadConfig on `configFile` and returns each cluster's EKS identity. */
-export function readConfigClusters(root: string, configFile = "homeostat.config.ts"): ConfigClusters {
+const SCHEDULE_FIELDS = [
+  "name",
+  "policy",
+  "entry",
+  "expression",
+  "timezone",
+  "input",
+  "description",
+] as const;
+
+function isDeployConfig(value: unknown): value is DeployConfig {
+  if (typeof value !== "object" || value === null) return false;
+  const { clusters, schedules } = value as Record<string, unknown>;
+  return (
+    typeof clusters === "object" &&
+    clusters !== null &&
+    Array.isArray(schedules) &&
+    schedules.every(
+      (schedule: unknown) =>
+        typeof schedule === "object" &&
+        schedule !== null &&
+        SCHEDULE_FIELDS.every((field) => typeof (schedule as Record<string, unknown>)[field] === "string"),
+    )
+  );
+}
+
+/**
+ * Runs packages/core's loadConfig on `configFile`: each cluster's EKS identity, and the schedules
+ * declared for `servedKeys` (config keys, as in HOMEOSTAT_CLUSTERS).
+ */
+export function readDeployConfig(
+  root: string,
+  servedKeys: readonly string[],
+  configFile = "homeostat.config.ts",
+): DeployConfig {
   const node = join(root, "node_modules", ".bin", "node");
   if (!existsSync(node)) {
     throw new DeployConfigError(`${node} is missing: run \`npm ci\` before deploying`);
   }
   let output: string;
   try {
-    output = execFileSync(node, ["--input-type=module", "-e", READ_CLUSTERS, join(root, configFile)], {
-      cwd: root,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    output = execFileSync(
+      node,
+      ["--input-type=module", "-e", READ_CONFIG, join(root, configFile), JSON.stringify(servedKeys)],
+      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr?.trim();
     throw new DeployConfigError(
-      `cannot read the clusters from ${configFile}:\n${stderr || String(error)}\nFix it, then deploy again.`,
+      `cannot read the clusters and schedules from ${configFile}:\n${stderr || String(error)}\nFix it, then deploy again.`,
     );
   }
   const parsed: unknown = JSON.parse(output);
-  if (typeof parsed !== "object" || parsed === null) {
-    throw new DeployConfigError(`reading ${configFile} printed ${output.slice(0, 200)}, not its clusters`);
+  if (!isDeployConfig(parsed)) {
+    throw new DeployConfigError(
+      `reading ${configFile} printed ${output.slice(0, 200)}, not its clusters and schedules: is packages/core current (npm ci)?`,
+    );
   }
-  return parsed as ConfigClusters;
+  return parsed;
 }
 
 /** The served clusters, or one error listing every key that cannot be served from this deployment. */

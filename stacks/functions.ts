@@ -66,7 +66,6 @@ function environment(inputs: FunctionInputs): Record<string, $util.Input<string>
     HOMEOSTAT_EVENT_BUS: inputs.resultBusName,
     HOMEOSTAT_SCHEDULE_GROUP: inputs.scheduleGroupName,
     HOMEOSTAT_SCHEDULER_ROLE_ARN: inputs.schedulerRoleArn,
-    HOMEOSTAT_SCHEDULE_FUNCTION_ARN: functionArn(context, "schedule"),
     HOMEOSTAT_NODE_EVENTS_FUNCTION_ARN: functionArn(context, "nodeEvents"),
     HOMEOSTAT_DEAD_LETTER_QUEUE_ARN: inputs.deadLetterQueueArn,
     ...(settings.slackChannel ? { HOMEOSTAT_SLACK_CHANNEL: settings.slackChannel } : {}),

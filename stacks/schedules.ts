@@ -1,11 +1,16 @@
 import type { AwsContext } from "./access.ts";
+import type { ScheduleDefinition } from "./clusters.ts";
 import { physicalName } from "./config.ts";
 
 /**
- * EventBridge Scheduler: the group our schedules live in and the role the scheduler assumes to
- * invoke our functions. Schedules themselves are created at runtime (from the policies'
- * `schedule` entries, and one-time deferred drains for AWS Health maintenance), not here: they follow
- * the config, which changes more often than the infrastructure.
+ * EventBridge Scheduler: the group our schedules live in, the role the scheduler assumes to invoke
+ * our functions, and the schedules the config's `schedule` policies declare.
+ *
+ * Config schedules are created here, at deploy time, from homeostat.config.ts (stacks/clusters.ts
+ * reads them), so they follow the config declaratively: an entry removed from the config loses its
+ * schedule on the next deploy. The functions bundle the same config, so a schedule and the entry it
+ * fires always come from one deploy. Only one-time deferred drains (AWS Health lead time) are created
+ * at runtime, by the functions, in the same group.
  *
  * Why a group: it scopes the functions' scheduler permissions to `schedule/<group>/*`, and deleting
  * the group on teardown deletes every schedule in it.
@@ -13,6 +18,8 @@ import { physicalName } from "./config.ts";
 export interface Schedules {
   group: aws.scheduler.ScheduleGroup;
   invokerRole: aws.iam.Role;
+  /** The invoker role's permissions: schedules wait for it, so a first firing is not denied. */
+  invokerPolicy: aws.iam.RolePolicy;
 }
 
 export interface ScheduleTargets {
@@ -41,7 +48,7 @@ export function createSchedules(context: AwsContext, targets: ScheduleTargets): 
       ],
     }),
   });
-  new aws.iam.RolePolicy("SchedulerRolePolicy", {
+  const invokerPolicy = new aws.iam.RolePolicy("SchedulerRolePolicy", {
     role: invokerRole.id,
     policy: $jsonStringify({
       Version: "2012-10-17",
@@ -60,5 +67,49 @@ export function createSchedules(context: AwsContext, targets: ScheduleTargets): 
       ],
     }),
   });
-  return { group, invokerRole };
+  return { group, invokerRole, invokerPolicy };
+}
+
+export interface ConfigScheduleTargets {
+  /** The schedule function itself (not just its ARN), so each schedule is created after it. */
+  scheduleFunctionArn: $util.Input<string>;
+  deadLetterQueueArn: $util.Input<string>;
+}
+
+/**
+ * Scheduler retries a failed delivery (throttling, the function briefly unavailable) for up to an
+ * hour, then dead-letters it: a scale-down or restore an hour late is still wanted, one from yesterday
+ * is not. The function's own failures are Lambda's to retry (stacks/functions.ts).
+ */
+const CONFIG_SCHEDULE_RETRY = { maximumEventAgeInSeconds: 60 * 60, maximumRetryAttempts: 10 };
+
+/** One schedule per definition, in the group, invoking the schedule function with the entry's payload. */
+export function createConfigSchedules(
+  schedules: Schedules,
+  definitions: readonly ScheduleDefinition[],
+  targets: ConfigScheduleTargets,
+): aws.scheduler.Schedule[] {
+  return definitions.map(
+    (definition) =>
+      // the logical name follows the schedule name (unique, stable), so renaming an entry replaces it
+      new aws.scheduler.Schedule(
+        `Schedule-${definition.name}`,
+        {
+          name: definition.name,
+          groupName: schedules.group.name,
+          description: definition.description,
+          scheduleExpression: definition.expression,
+          scheduleExpressionTimezone: definition.timezone,
+          flexibleTimeWindow: { mode: "OFF" },
+          target: {
+            arn: targets.scheduleFunctionArn,
+            roleArn: schedules.invokerRole.arn,
+            input: definition.input,
+            retryPolicy: CONFIG_SCHEDULE_RETRY,
+            deadLetterConfig: { arn: targets.deadLetterQueueArn },
+          },
+        },
+        { dependsOn: [schedules.invokerPolicy] },
+      ),
+  );
 }
