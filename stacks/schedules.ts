@@ -71,7 +71,7 @@ export function createSchedules(context: AwsContext, targets: ScheduleTargets): 
 }
 
 export interface ConfigScheduleTargets {
-  /** The schedule function itself (not just its ARN), so each schedule is created after it. */
+  /** The schedule function's `arn` output (not the derived ARN), so each schedule waits for it. */
   scheduleFunctionArn: $util.Input<string>;
   deadLetterQueueArn: $util.Input<string>;
 }
