@@ -2,7 +2,7 @@
 // `homeostat eks token` with moto-assumed credentials (the way `aws eks get-token` is used), the token
 // webhook, and RBAC from packages/core/manifests/rbac.yaml. Checks exit codes and the one JSON object.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -10,7 +10,6 @@ import type { V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kube } from "../packages/core/src/kube/client.ts";
 import { strategicMergePatch } from "../packages/core/src/kube/result.ts";
-import { assumeRole } from "./env/aws.ts";
 import { REPO_ROOT } from "./env/binaries.ts";
 import {
   type AddedNode,
@@ -21,10 +20,10 @@ import {
   waitFor,
 } from "./env/cluster.ts";
 import { adminKube, loadTestEnv, type TestEnv } from "./env/env.ts";
+import { execKubeconfig, HOMEOSTAT_BIN } from "./env/identity.ts";
 import { applyAutomationRbac } from "./env/rbac.ts";
 
 const runFile = promisify(execFile);
-const BIN = join(REPO_ROOT, "packages/core/bin/homeostat.ts");
 
 let env: TestEnv;
 let admin: Kube;
@@ -42,10 +41,14 @@ interface Run {
 
 async function homeostat(args: string[], kubeconfig = automationConfig): Promise<Run> {
   try {
-    const { stdout, stderr } = await runFile(process.execPath, [BIN, ...args, "--kubeconfig", kubeconfig], {
-      timeout: 60_000,
-      cwd: REPO_ROOT,
-    });
+    const { stdout, stderr } = await runFile(
+      process.execPath,
+      [HOMEOSTAT_BIN, ...args, "--kubeconfig", kubeconfig],
+      {
+        timeout: 60_000,
+        cwd: REPO_ROOT,
+      },
+    );
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout: string; stderr: string };
@@ -67,39 +70,6 @@ async function homeostatJson(args: string[], kubeconfig?: string) {
   return { ...run, result };
 }
 
-/** A kubeconfig whose user authenticates with `homeostat eks token`, as IAM role `roleArn`. */
-async function execKubeconfig(name: string, roleArn: string): Promise<string> {
-  const credentials = await assumeRole(env, roleArn, `homeostat-cli-${name}`);
-  const file = join(dir, `${name}.kubeconfig`);
-  const config = {
-    apiVersion: "v1",
-    kind: "Config",
-    clusters: [{ name: "eks", cluster: { server: env.server, "certificate-authority": env.caFile } }],
-    users: [
-      {
-        name,
-        user: {
-          exec: {
-            apiVersion: "client.authentication.k8s.io/v1beta1",
-            command: process.execPath,
-            args: [BIN, "eks", "token", "--cluster", env.clusterName, "--region", env.region],
-            env: [
-              { name: "AWS_ACCESS_KEY_ID", value: credentials.accessKeyId },
-              { name: "AWS_SECRET_ACCESS_KEY", value: credentials.secretAccessKey },
-              { name: "AWS_SESSION_TOKEN", value: credentials.sessionToken ?? "" },
-            ],
-            interactiveMode: "Never",
-          },
-        },
-      },
-    ],
-    contexts: [{ name, context: { cluster: "eks", user: name } }],
-    "current-context": name,
-  };
-  writeFileSync(file, JSON.stringify(config));
-  return file;
-}
-
 async function readDeployment(name: string): Promise<V1Deployment> {
   return admin.apps.readNamespacedDeployment({ name, namespace: ns.name });
 }
@@ -109,8 +79,8 @@ beforeAll(async () => {
   admin = adminKube(env);
   await applyAutomationRbac(admin);
   dir = mkdtempSync(join(tmpdir(), "homeostat-cli-"));
-  automationConfig = await execKubeconfig("automation", env.roles.automation);
-  readonlyConfig = await execKubeconfig("readonly", env.roles.readonly);
+  automationConfig = await execKubeconfig(env, dir, "automation", env.roles.automation);
+  readonlyConfig = await execKubeconfig(env, dir, "readonly", env.roles.readonly);
   ns = await createNamespace(admin, "cli");
   await admin.apps.createNamespacedDeployment({
     namespace: ns.name,
@@ -165,7 +135,7 @@ describe("homeostat", () => {
     expect(run?.code).toBe(2);
     const { stdout } = await runFile(
       process.execPath,
-      [BIN, "eks", "token", "--cluster", env.clusterName, "--region", env.region],
+      [HOMEOSTAT_BIN, "eks", "token", "--cluster", env.clusterName, "--region", env.region],
       { env: { ...process.env, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" } },
     );
     const credential = JSON.parse(stdout) as {
@@ -311,7 +281,7 @@ describe("homeostat", () => {
       ["history"],
       ["eks", "token"],
     ]) {
-      const { stdout } = await runFile(process.execPath, [BIN, ...args, "--help"]);
+      const { stdout } = await runFile(process.execPath, [HOMEOSTAT_BIN, ...args, "--help"]);
       expect(stdout).toContain("usage: homeostat");
     }
   });

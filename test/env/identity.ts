@@ -3,17 +3,22 @@
  * moto) → a `k8s-aws-v1.` token minted locally → the token webhook → RBAC. No admin credential is
  * anywhere on this path; only the cluster's public CA certificate is read from the environment.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { type Kube, kubeFromConfig } from "../../packages/core/src/kube/client.ts";
 import { type EksToken, mintEksToken } from "../../packages/core/src/kube/eks-token.ts";
 import { assumeRole } from "./aws.ts";
+import { REPO_ROOT } from "./binaries.ts";
 import type { TestEnv } from "./env.ts";
 
 type IdentityEnv = Pick<TestEnv, "server" | "caFile" | "motoUrl" | "region" | "clusterName" | "roles">;
 type Authenticator = Parameters<KubeConfig["addAuthenticator"]>[0];
 
 const AUTH_PROVIDER = "homeostat-eks-token";
+/** The `homeostat` CLI, run with the pinned Node (process.execPath) in tests. */
+export const HOMEOSTAT_BIN = join(REPO_ROOT, "packages/core/bin/homeostat.ts");
 /** Mint again a minute before the client lifetime ends, as a long-lived Lambda container would. */
 const REFRESH_MARGIN_MS = 60_000;
 
@@ -77,4 +82,46 @@ export async function automationKube(
   role: keyof TestEnv["roles"] = "automation",
 ): Promise<Kube> {
   return await roleKube(env, env.roles[role], `homeostat-${role}`);
+}
+
+/**
+ * Writes a kubeconfig whose user authenticates the way EKS users do with `aws eks get-token`: an exec
+ * plugin running `homeostat eks token`, here with credentials of IAM role `roleArn` assumed on moto.
+ * For tests that run the `homeostat` CLI as a process, as the restricted identity.
+ */
+export async function execKubeconfig(
+  env: TestEnv,
+  dir: string,
+  name: string,
+  roleArn: string,
+): Promise<string> {
+  const credentials = await assumeRole(env, roleArn, `homeostat-cli-${name}`);
+  const file = join(dir, `${name}.kubeconfig`);
+  const config = {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: [{ name: "eks", cluster: { server: env.server, "certificate-authority": env.caFile } }],
+    users: [
+      {
+        name,
+        user: {
+          exec: {
+            apiVersion: "client.authentication.k8s.io/v1beta1",
+            command: process.execPath,
+            args: [HOMEOSTAT_BIN, "eks", "token", "--cluster", env.clusterName, "--region", env.region],
+            env: [
+              { name: "AWS_ACCESS_KEY_ID", value: credentials.accessKeyId },
+              { name: "AWS_SECRET_ACCESS_KEY", value: credentials.secretAccessKey },
+              { name: "AWS_SESSION_TOKEN", value: credentials.sessionToken ?? "" },
+            ],
+            interactiveMode: "Never",
+          },
+        },
+      },
+    ],
+    contexts: [{ name, context: { cluster: "eks", user: name } }],
+    "current-context": name,
+  };
+  writeFileSync(file, JSON.stringify(config));
+  return file;
 }
