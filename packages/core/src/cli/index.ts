@@ -1,22 +1,4 @@
-export type {
-  Command,
-  CommandName,
-  Connection,
-  GlobalOptions,
-  OutputFormat,
-  ParsedInvocation,
-} from "../command/grammar.ts";
-export {
-  parseCommandLine,
-  parseCommandText,
-  parseDuration,
-  parseNodeName,
-  parseWorkloadTarget,
-  shortUsage,
-  USAGE,
-  UsageError,
-  usageText,
-} from "../command/grammar.ts";
+// The `homeostat` command: argv in, one result out. Its grammar lives in ../command (shared with Slack).
 export { connect, runCommand } from "./dispatch.ts";
 export type { CliResult } from "./output.ts";
 export { errorResult, formatJson, formatText, formatUndo } from "./output.ts";
