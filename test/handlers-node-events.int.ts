@@ -337,6 +337,63 @@ describe("Auto Scaling terminate lifecycle hook", () => {
     }
   });
 
+  it("keeps the hook alive with heartbeats while a PodDisruptionBudget holds the drain, then completes it", async () => {
+    const { group, hook, cleanup } = await createGroupWithHook();
+    try {
+      const node = await nodeWithPod();
+      const pdb = `hold-${node.pool}`;
+      // no disruption allowed: the eviction is refused (429) and retried until the budget is lifted
+      await e2e.admin.policy.createNamespacedPodDisruptionBudget({
+        namespace: ns.name,
+        body: {
+          metadata: { name: pdb },
+          spec: { minAvailable: 1, selector: { matchLabels: { app: `app-${node.pool}` } } },
+        },
+      });
+      await waitFor(
+        async () => {
+          const read = await e2e.admin.policy.readNamespacedPodDisruptionBudget({
+            namespace: ns.name,
+            name: pdb,
+          });
+          return (
+            read.status?.observedGeneration === read.metadata?.generation && read.status?.expectedPods === 1
+          );
+        },
+        { what: `PDB ${pdb} observed` },
+      );
+      const event = freshEnvelope(sampleEvent("asg-terminate"));
+      const detail = hookDetail(group, hook, node.instanceId);
+      const running = e2e.invoke(
+        "node-events",
+        { ...event, detail },
+        { deps: { lifecycle: lifecycle(), heartbeatIntervalMs: 300 } },
+      );
+      const ofGroup = () => proxy.calls.filter((call) => call.autoScalingGroupName === group);
+      await waitFor(
+        async () => ofGroup().filter((call) => call.action === "RecordLifecycleActionHeartbeat").length >= 2,
+        { what: "two lifecycle heartbeats while the drain waits" },
+      );
+      expect(ofGroup().some((call) => call.action === "CompleteLifecycleAction")).toBe(false);
+      await e2e.admin.policy.deleteNamespacedPodDisruptionBudget({ namespace: ns.name, name: pdb });
+
+      const result = eventResult(await running);
+      expect(result.records[0]?.triggers[0]?.ran.map((action) => [action.verb, action.ok])).toEqual([
+        ["drain", true],
+        ["complete-lifecycle", true],
+      ]);
+      const calls = ofGroup();
+      expect(calls.at(-1)).toMatchObject({
+        action: "CompleteLifecycleAction",
+        lifecycleActionResult: "CONTINUE",
+      });
+      expect(calls.filter((call) => call.action === "CompleteLifecycleAction")).toHaveLength(1);
+      expect(await livePodsOn(node.name)).not.toContain(node.pod.metadata?.uid);
+    } finally {
+      await cleanup();
+    }
+  });
+
   it("completes the hook of an instance that is not in the cluster, and retries only the record that failed (SQS)", async () => {
     const { group, hook, cleanup } = await createGroupWithHook();
     const flaky = await createGroupWithHook();
