@@ -119,12 +119,17 @@ export async function createPooledDeployment(
   }
 }
 
-/** Waits until every PDB in the namespace has been observed by the disruption controller. */
-export async function waitForBudgets(admin: Kube, namespace: string): Promise<void> {
+/**
+ * Waits until the PDBs in the namespace (or only those named) have been observed by the disruption
+ * controller, their healthy pods counted. A pod under two PDBs gets only one of them re-synced when it
+ * becomes ready (the controller picks one), so such PDBs may never count it: leave them out.
+ */
+export async function waitForBudgets(admin: Kube, namespace: string, only?: string[]): Promise<void> {
   await waitFor(
     async () => {
       const list = await admin.policy.listNamespacedPodDisruptionBudget({ namespace });
-      return list.items.every(
+      const budgets = only ? list.items.filter((pdb) => only.includes(pdb.metadata?.name ?? "")) : list.items;
+      return budgets.every(
         (pdb) =>
           pdb.status?.observedGeneration !== undefined &&
           pdb.status.observedGeneration >= (pdb.metadata?.generation ?? 0) &&
