@@ -24,6 +24,7 @@ import {
   type TestNamespace,
   waitFor,
 } from "./env/cluster.ts";
+import { failLifecycleCalls, lifecycleCalls } from "./env/moto-lifecycle.ts";
 import {
   createPooledDeployment,
   DEDICATED_TAINT,
@@ -31,13 +32,11 @@ import {
   uniqueId,
   waitForPodsOnNode,
 } from "./env/node-fixtures.ts";
-import { type AsgLifecycleProxy, startAsgLifecycleProxy } from "./fixtures/asg-lifecycle-proxy.ts";
 import { e2eConfig } from "./fixtures/e2e.config.ts";
 import { type E2e, eventResult, freshEnvelope, startE2e } from "./fixtures/e2e-harness.ts";
 
 let e2e: E2e;
 let ns: TestNamespace;
-let proxy: AsgLifecycleProxy;
 const nodes: string[] = [];
 
 beforeAll(async () => {
@@ -45,7 +44,6 @@ beforeAll(async () => {
   // budget itself is tested in pipeline-races.int.ts. Here it must not get in the way.
   e2e = await startE2e("node-events", e2eConfig({ maxUnavailable: 10_000 }));
   ns = await createNamespace(e2e.admin, "e2e-node-events");
-  proxy = await startAsgLifecycleProxy(clientConfig(e2e.env));
 });
 
 // a drained node's instance is gone for good: remove it, as the cloud would
@@ -55,7 +53,6 @@ afterEach(async () => {
 
 afterAll(async () => {
   await ns?.cleanup();
-  await proxy?.close();
   await e2e?.close();
 });
 
@@ -227,8 +224,7 @@ describe("AWS Health scheduled change", () => {
 
 describe("Auto Scaling terminate lifecycle hook", () => {
   const autoscaling = () => new AutoScalingClient(clientConfig(e2e.env));
-  const lifecycle = () =>
-    autoScalingLifecycleHooks(new AutoScalingClient({ ...clientConfig(e2e.env), endpoint: proxy.url }));
+  const lifecycle = () => autoScalingLifecycleHooks(new AutoScalingClient(clientConfig(e2e.env)));
 
   async function createGroupWithHook(group = `e2e-ng-${uniqueId()}`): Promise<{
     group: string;
@@ -322,7 +318,7 @@ describe("Auto Scaling terminate lifecycle hook", () => {
       ]);
       expect(await cordoned(node.name)).toBe(true);
       expect(await livePodsOn(node.name)).not.toContain(node.pod.metadata?.uid);
-      expect(proxy.calls.filter((call) => call.autoScalingGroupName === group)).toEqual([
+      expect((await lifecycleCalls(e2e.env)).filter((call) => call.autoScalingGroupName === group)).toEqual([
         {
           action: "CompleteLifecycleAction",
           autoScalingGroupName: group,
@@ -369,12 +365,14 @@ describe("Auto Scaling terminate lifecycle hook", () => {
         { ...event, detail },
         { deps: { lifecycle: lifecycle(), heartbeatIntervalMs: 300 } },
       );
-      const ofGroup = () => proxy.calls.filter((call) => call.autoScalingGroupName === group);
+      const ofGroup = async () =>
+        (await lifecycleCalls(e2e.env)).filter((call) => call.autoScalingGroupName === group);
       await waitFor(
-        async () => ofGroup().filter((call) => call.action === "RecordLifecycleActionHeartbeat").length >= 2,
+        async () =>
+          (await ofGroup()).filter((call) => call.action === "RecordLifecycleActionHeartbeat").length >= 2,
         { what: "two lifecycle heartbeats while the drain waits" },
       );
-      expect(ofGroup().some((call) => call.action === "CompleteLifecycleAction")).toBe(false);
+      expect((await ofGroup()).some((call) => call.action === "CompleteLifecycleAction")).toBe(false);
       await e2e.admin.policy.deleteNamespacedPodDisruptionBudget({ namespace: ns.name, name: pdb });
 
       const result = eventResult(await running);
@@ -382,7 +380,7 @@ describe("Auto Scaling terminate lifecycle hook", () => {
         ["drain", true],
         ["complete-lifecycle", true],
       ]);
-      const calls = ofGroup();
+      const calls = await ofGroup();
       expect(calls.at(-1)).toMatchObject({
         action: "CompleteLifecycleAction",
         lifecycleActionResult: "CONTINUE",
@@ -407,10 +405,10 @@ describe("Auto Scaling terminate lifecycle hook", () => {
       // Auto Scaling has a transient fault for one group: only that record asks for redelivery. The
       // record whose group does not exist gets a client error (ValidationError) that a retry would only
       // repeat: it is recorded as failed and not redelivered.
-      proxy.failNext(flaky.group, 3); // the SDK's own retries use up three; the record fails
+      await failLifecycleCalls(e2e.env, flaky.group, 3); // the SDK's own retries use up three; the record fails
       const response = await invoke({ Records: [good, failing, gone] });
       expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: failing.messageId }] });
-      expect(proxy.calls.filter((call) => call.autoScalingGroupName === group)).toEqual([
+      expect((await lifecycleCalls(e2e.env)).filter((call) => call.autoScalingGroupName === group)).toEqual([
         expect.objectContaining({
           action: "CompleteLifecycleAction",
           instanceId: foreignInstance,
@@ -432,12 +430,16 @@ describe("Auto Scaling terminate lifecycle hook", () => {
 
       // the good record redelivered is a duplicate: skipped, the hook is not completed twice
       expect(await invoke({ Records: [good] })).toEqual({ batchItemFailures: [] });
-      expect(proxy.calls.filter((call) => call.instanceId === foreignInstance)).toHaveLength(1);
+      expect(
+        (await lifecycleCalls(e2e.env)).filter((call) => call.instanceId === foreignInstance),
+      ).toHaveLength(1);
 
       // the failed record's claims were released: once Auto Scaling answers again, its redelivery completes it
       const redelivered = await invoke({ Records: [failing] });
       expect(redelivered).toEqual({ batchItemFailures: [] });
-      expect(proxy.calls.filter((call) => call.autoScalingGroupName === flaky.group)).toEqual([
+      expect(
+        (await lifecycleCalls(e2e.env)).filter((call) => call.autoScalingGroupName === flaky.group),
+      ).toEqual([
         expect.objectContaining({ action: "CompleteLifecycleAction", lifecycleActionResult: "CONTINUE" }),
       ]);
     } finally {

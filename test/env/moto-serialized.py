@@ -1,13 +1,26 @@
-"""moto server whose requests run one at a time (except SQS long polls).
+"""moto server for Homeostat's tests: requests run one at a time, and two missing actions are filled in.
 
-moto's backends check a condition and then write without a lock, so two concurrent conditional writes
-to one DynamoDB item can both succeed -- real DynamoDB is atomic per item. Serializing requests gives
-tests of "20 concurrent deliveries act once" the semantics of the real service.
-Usage: python3 moto_serialized.py -H 127.0.0.1 -p PORT
+1. Serialized: moto's backends check a condition and then write without a lock, so two concurrent
+   conditional writes to one DynamoDB item can both succeed -- real DynamoDB is atomic per item.
+   Running requests one at a time (SQS long polls excepted) gives tests of "20 concurrent deliveries
+   act once" the semantics of the real service.
+2. Auto Scaling lifecycle actions: moto 5 keeps groups and lifecycle hooks but answers
+   CompleteLifecycleAction and RecordLifecycleActionHeartbeat with "not implemented". Here they are
+   validated against moto's own state as AWS does (the group and the hook must exist, the result must
+   be CONTINUE or ABANDON), answered, and recorded. Tests read the record and can inject server faults:
+     GET    /_homeostat/lifecycle-calls            -> JSON list of calls
+     POST   /_homeostat/lifecycle-failures         {"group": NAME, "times": N}: the next N calls for the
+                                                   group get 503 ServiceUnavailable
+Usage: python3 moto-serialized.py -H 127.0.0.1 -p PORT
 """
 import argparse
+import io
+import json
 import os
+import re
 import threading
+import uuid
+from urllib.parse import parse_qs
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.serving import run_simple
@@ -21,6 +34,91 @@ os.environ.setdefault("MOTO_PORT", str(args.port))
 app = DomainDispatcherApplication(create_backend_app)
 lock = threading.Lock()
 
+LIFECYCLE_ACTIONS = {"CompleteLifecycleAction", "RecordLifecycleActionHeartbeat"}
+XMLNS = "http://autoscaling.amazonaws.com/doc/2011-01-01/"
+lifecycle_calls = []
+lifecycle_failures = {}
+
+
+def respond(start_response, status, body, content_type="text/xml"):
+    data = body.encode("utf-8")
+    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def aws_error(start_response, status, code, message):
+    kind = "Receiver" if status.startswith("5") else "Sender"
+    body = (
+        f'<ErrorResponse xmlns="{XMLNS}"><Error><Type>{kind}</Type><Code>{code}</Code>'
+        f"<Message>{message}</Message></Error><RequestId>{uuid.uuid4()}</RequestId></ErrorResponse>"
+    )
+    return respond(start_response, status, body)
+
+
+def region_of(environ):
+    match = re.search(r"Credential=[^/]+/\d{8}/([^/]+)/", environ.get("HTTP_AUTHORIZATION", ""))
+    return match.group(1) if match else "us-east-1"
+
+
+def lifecycle_action(environ, start_response, action, params):
+    from moto.autoscaling.models import autoscaling_backends
+    from moto.core import DEFAULT_ACCOUNT_ID
+
+    group = params.get("AutoScalingGroupName", "")
+    hook = params.get("LifecycleHookName", "")
+    if lifecycle_failures.get(group, 0) > 0:
+        lifecycle_failures[group] -= 1
+        return aws_error(start_response, "503 Service Unavailable", "ServiceUnavailable", "injected by the test")
+    if not params.get("InstanceId") and not params.get("LifecycleActionToken"):
+        return aws_error(start_response, "400 Bad Request", "ValidationError",
+                         "Either InstanceId or LifecycleActionToken must be given")
+    result = params.get("LifecycleActionResult")
+    if action == "CompleteLifecycleAction" and result not in ("CONTINUE", "ABANDON"):
+        return aws_error(start_response, "400 Bad Request", "ValidationError",
+                         f"LifecycleActionResult must be CONTINUE or ABANDON, got {result}")
+    backend = autoscaling_backends[DEFAULT_ACCOUNT_ID][region_of(environ)]
+    if not any(h.name == hook for h in backend.describe_lifecycle_hooks(group)):
+        return aws_error(start_response, "400 Bad Request", "ValidationError",
+                         f"No Lifecycle Hook found for {group}/{hook}")
+    call = {"action": action, "autoScalingGroupName": group, "lifecycleHookName": hook}
+    for field, name in (("InstanceId", "instanceId"), ("LifecycleActionToken", "lifecycleActionToken"),
+                        ("LifecycleActionResult", "lifecycleActionResult")):
+        if params.get(field):
+            call[name] = params[field]
+    lifecycle_calls.append(call)
+    body = (
+        f'<{action}Response xmlns="{XMLNS}"><{action}Result/>'
+        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata></{action}Response>"
+    )
+    return respond(start_response, "200 OK", body)
+
+
+def control(environ, start_response, body):
+    path = environ.get("PATH_INFO", "")
+    method = environ.get("REQUEST_METHOD", "GET")
+    if path == "/_homeostat/lifecycle-calls" and method == "GET":
+        return respond(start_response, "200 OK", json.dumps(lifecycle_calls), "application/json")
+    if path == "/_homeostat/lifecycle-failures" and method == "POST":
+        request = json.loads(body or b"{}")
+        lifecycle_failures[request["group"]] = int(request["times"])
+        return respond(start_response, "204 No Content", "", "application/json")
+    return respond(start_response, "404 Not Found", json.dumps({"error": f"no {method} {path}"}), "application/json")
+
+
+def homeostat_extensions(environ, start_response):
+    """Answers the control API and the two lifecycle actions; everything else goes to moto."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    if environ.get("PATH_INFO", "").startswith("/_homeostat/"):
+        return control(environ, start_response, body)
+    if environ.get("REQUEST_METHOD") == "POST" and b"Action=" in body:
+        params = {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
+        action = params.get("Action")
+        if action in LIFECYCLE_ACTIONS and "autoscaling" in environ.get("HTTP_AUTHORIZATION", ""):
+            return lifecycle_action(environ, start_response, action, params)
+    return app(environ, start_response)
+
 
 def is_long_poll(environ):
     target = environ.get("HTTP_X_AMZ_TARGET", "")
@@ -29,10 +127,10 @@ def is_long_poll(environ):
 
 def serialized(environ, start_response):
     if is_long_poll(environ):
-        return app(environ, start_response)
+        return homeostat_extensions(environ, start_response)
     with lock:
         # materialize the response inside the lock: the backend work may run while it is iterated
-        return list(app(environ, start_response))
+        return list(homeostat_extensions(environ, start_response))
 
 
 run_simple(args.host, args.port, serialized, threaded=True)
