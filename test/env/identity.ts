@@ -3,74 +3,61 @@
  * moto) → a `k8s-aws-v1.` token minted locally → the token webhook → RBAC. No admin credential is
  * anywhere on this path; only the cluster's public CA certificate is read from the environment.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
+import { EksTokenSource, eksKubeConfig } from "../../packages/core/src/kube/access.ts";
 import { type Kube, kubeFromConfig } from "../../packages/core/src/kube/client.ts";
-import { type EksToken, mintEksToken } from "../../packages/core/src/kube/eks-token.ts";
 import { assumeRole } from "./aws.ts";
 import { REPO_ROOT } from "./binaries.ts";
 import type { TestEnv } from "./env.ts";
 
 type IdentityEnv = Pick<TestEnv, "server" | "caFile" | "motoUrl" | "region" | "clusterName" | "roles">;
-type Authenticator = Parameters<KubeConfig["addAuthenticator"]>[0];
 
-const AUTH_PROVIDER = "homeostat-eks-token";
 /** The `homeostat` CLI, run with the pinned Node (process.execPath) in tests. */
 export const HOMEOSTAT_BIN = join(REPO_ROOT, "packages/core/bin/homeostat.ts");
-/** Mint again a minute before the client lifetime ends, as a long-lived Lambda container would. */
-const REFRESH_MARGIN_MS = 60_000;
 
-/** Bearer tokens from a minting function, re-minted before they expire. */
-function refreshingTokenAuthenticator(mint: () => Promise<EksToken>): Authenticator {
-  let current: Promise<EksToken> | undefined;
-  return {
-    isAuthProvider: (user) => (user.authProvider as { name?: string } | undefined)?.name === AUTH_PROVIDER,
-    applyAuthentication: async (_user, opts) => {
-      const cached = current ? await current.catch(() => undefined) : undefined;
-      if (!cached || cached.expiresAt.getTime() - REFRESH_MARGIN_MS <= Date.now()) current = mint();
-      const { token } = await (current as Promise<EksToken>);
-      opts.headers = { ...opts.headers, Authorization: `Bearer ${token}` };
-    },
-  };
-}
-
-/** A KubeConfig for the test cluster whose user is a bearer token from `mint` (or one fixed token). */
-export function tokenKubeConfig(
-  env: Pick<TestEnv, "server" | "caFile">,
-  token: string | (() => Promise<EksToken>),
-): KubeConfig {
+/** A KubeConfig for the test cluster whose user presents one fixed bearer token (expired, forged, …). */
+export function tokenKubeConfig(env: Pick<TestEnv, "server" | "caFile">, token: string): KubeConfig {
   const config = new KubeConfig();
-  const user =
-    typeof token === "string"
-      ? { name: "eks-user", token }
-      : { name: "eks-user", authProvider: { name: AUTH_PROVIDER } };
   config.loadFromOptions({
     clusters: [{ name: "homeostat-test", server: env.server, caFile: env.caFile, skipTLSVerify: false }],
-    users: [user],
+    users: [{ name: "eks-user", token }],
     contexts: [{ name: "eks", cluster: "homeostat-test", user: "eks-user" }],
     currentContext: "eks",
   });
-  if (typeof token !== "string") config.addAuthenticator(refreshingTokenAuthenticator(token));
   return config;
 }
 
-/** A Kube handle authenticated as the IAM role `roleArn` (any role; unmapped ones get 401). */
+/**
+ * A Kube handle authenticated as the IAM role `roleArn` (any role; unmapped ones get 401), built the
+ * way the Lambda builds its own (kube/access.ts): an EksTokenSource that re-mints before expiry and the
+ * in-memory KubeConfig around it — only DescribeCluster is replaced by the test cluster's endpoint.
+ */
 export async function roleKube(
   env: IdentityEnv,
   roleArn: string,
   sessionName = "homeostat-tests",
 ): Promise<Kube> {
   let credentials: AwsCredentialIdentity = await assumeRole(env, roleArn, sessionName);
-  const mint = async (): Promise<EksToken> => {
+  const provider = async (): Promise<AwsCredentialIdentity> => {
     // moto's credentials last an hour; assume again when they are close to expiry
     if (credentials.expiration && credentials.expiration.getTime() - Date.now() < 20 * 60_000) {
       credentials = await assumeRole(env, roleArn, sessionName);
     }
-    return await mintEksToken({ clusterName: env.clusterName, region: env.region, credentials });
+    return credentials;
   };
-  return kubeFromConfig(tokenKubeConfig(env, mint));
+  const tokens = new EksTokenSource({
+    clusterName: env.clusterName,
+    region: env.region,
+    credentials: provider,
+  });
+  const endpoint = {
+    endpoint: env.server,
+    certificateAuthorityData: readFileSync(env.caFile).toString("base64"),
+  };
+  return kubeFromConfig(eksKubeConfig(endpoint, tokens));
 }
 
 /**
