@@ -90,7 +90,7 @@ export default defineConfig({
       name: "drain-before-maintenance",
       description: "AWS Health scheduled maintenance: drain 45 minutes before it starts.",
       match: { instance: { events: ["scheduled-maintenance"] } },
-      action: { verb: "drain", target: "trigger-node", deleteEmptyDirData: true, timeout: "15m" },
+      action: { verb: "drain", target: "trigger-node", deleteEmptyDirData: true, timeout: "14m" },
       guard: { healthLeadTime: "45m" },
     },
     {

@@ -193,6 +193,14 @@ describe("defineConfig", () => {
     [
       {
         name: "x",
+        match: { instance: { events: ["spot-interruption"] } },
+        action: { verb: "drain", target: "trigger-node", timeout: "20m" },
+      },
+      "policies[0].action.timeout: a drain in Lambda can take at most 14m",
+    ],
+    [
+      {
+        name: "x",
         match: { instance: { events: ["spot-interrupt"] } },
         action: { verb: "drain", target: "trigger-node" },
       },

@@ -182,6 +182,9 @@ export const nodeSchedulingActionSchema = z.strictObject({
   target: nodeTargetSchema,
 });
 
+/** The node-events function's 15-minute limit, less a minute to complete the hook and record. */
+const MAX_DRAIN_TIMEOUT_SECONDS = 14 * 60;
+
 export const drainActionSchema = z.strictObject({
   verb: z.literal("drain"),
   target: nodeTargetSchema,
@@ -189,11 +192,15 @@ export const drainActionSchema = z.strictObject({
   ignoreDaemonSets: z.boolean().default(true),
   deleteEmptyDirData: z.boolean().default(false),
   force: z.boolean().default(false),
-  disableEviction: z.boolean().default(false),
   /** Pod termination grace period; absent = each pod's own. */
   gracePeriod: durationSchema.optional(),
-  /** Give up after this long (the drain is reported as failed; the node stays cordoned). */
-  timeout: durationSchema.default(300),
+  /**
+   * Give up after this long (the drain is reported as failed; the node stays cordoned). At most 14
+   * minutes: the node-events function runs for 15 at most, and the hook must still be completed after.
+   */
+  timeout: durationSchema.default(300).refine((seconds) => seconds <= MAX_DRAIN_TIMEOUT_SECONDS, {
+    error: `a drain in Lambda can take at most 14m (the function stops at 15 minutes); use a shorter timeout`,
+  }),
 });
 
 export const policyActionSchema = z.discriminatedUnion("verb", [

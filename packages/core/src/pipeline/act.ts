@@ -87,12 +87,6 @@ async function runVerb(action: GuardedAction, ctx: ActContext): Promise<ActionRe
       return uncordon(ctx.kube, action.target.name, opts);
     case "drain": {
       const { params } = action;
-      if (params.disableEviction) {
-        throw new KubeVerbError(
-          "invalid",
-          "drain with disableEviction is not supported: Homeostat always evicts, so PodDisruptionBudgets hold",
-        );
-      }
       return drain(ctx.kube, action.target.name, {
         ...opts,
         ignoreDaemonSets: params.ignoreDaemonSets,

@@ -148,7 +148,6 @@ describe("decide: instance events", () => {
         ignoreDaemonSets: true,
         deleteEmptyDirData: true,
         force: false,
-        disableEviction: false,
         timeoutSeconds: 120,
       },
       undo: { verb: "uncordon", target: { kind: "Node", name: node(2).name } },

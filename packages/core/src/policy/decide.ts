@@ -413,7 +413,6 @@ function decideCommand(
             ignoreDaemonSets: command.ignoreDaemonSets,
             deleteEmptyDirData: command.deleteEmptyDirData,
             force: command.force,
-            disableEviction: false,
             timeout: Math.ceil((command.timeoutMs ?? COMMAND_DRAIN_TIMEOUT_MS) / 1000),
             ...(command.gracePeriodSeconds === undefined ? {} : { gracePeriod: command.gracePeriodSeconds }),
           }
@@ -596,7 +595,6 @@ function drainParams(action: Extract<PolicyAction, { verb: "drain" }>): DrainPar
     ignoreDaemonSets: action.ignoreDaemonSets,
     deleteEmptyDirData: action.deleteEmptyDirData,
     force: action.force,
-    disableEviction: action.disableEviction,
     timeoutSeconds: action.timeout,
     ...(action.gracePeriod === undefined ? {} : { gracePeriodSeconds: action.gracePeriod }),
   };

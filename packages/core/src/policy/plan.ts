@@ -66,7 +66,6 @@ export interface DrainParams {
   ignoreDaemonSets: boolean;
   deleteEmptyDirData: boolean;
   force: boolean;
-  disableEviction: boolean;
   gracePeriodSeconds?: number;
   timeoutSeconds: number;
 }
