@@ -7,7 +7,6 @@
  * in tests, which pass their own dependencies (`deps`) or AWS client settings (`aws`) instead of mocks.
  */
 import { mkdirSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
@@ -21,7 +20,7 @@ import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import { publishResult } from "@homeostat/core/audit";
 import { type HomeostatConfig, loadConfig } from "@homeostat/core/config";
 import type { NormalizeError } from "@homeostat/core/events";
-import { type Kube, kubeForEksCluster, kubeFromKubeconfigFile } from "@homeostat/core/kube";
+import { type Kube, kubeForCluster } from "@homeostat/core/kube";
 import {
   autoScalingLifecycleHooks,
   eventBridgeDeferScheduler,
@@ -147,16 +146,17 @@ function clusterConnector(config: HomeostatConfig, env: Env, aws: AwsClientSetti
     const kubeconfig = pick(env, ...ENV.kubeconfig);
     const context = pick(env, ...ENV.kubeContext);
     // A kubeconfig in the environment wins: that is a local run (`homeostat invoke`) against any cluster.
-    if (cluster.kubeconfig || kubeconfig || context) {
-      const path =
-        cluster.kubeconfig?.path ?? kubeconfig?.split(":")[0] ?? join(homedir(), ".kube", "config");
-      return kubeFromKubeconfigFile(path, context ?? cluster.kubeconfig?.context);
-    }
-    if (!cluster.eks) throw new RuntimeConfigError(`cluster "${name}" has neither eks nor kubeconfig`);
-    return await kubeForEksCluster({
-      clusterName: cluster.eks.name,
-      region: cluster.eks.region,
-      eks: new EKSClient(clientSettings(aws, cluster.eks.region)),
+    const access =
+      kubeconfig || context
+        ? {
+            kubeconfig: {
+              ...(kubeconfig ? { path: kubeconfig.split(":")[0] } : {}),
+              ...(context ? { context } : {}),
+            },
+          }
+        : cluster;
+    return await kubeForCluster(access, {
+      ...(cluster.eks ? { eks: new EKSClient(clientSettings(aws, cluster.eks.region)) } : {}),
     });
   };
   return (name: string): Promise<Kube> => {

@@ -1,9 +1,6 @@
-// Connecting and running a parsed command: loaded only when a command acts on a cluster, so that
-// `--help`, usage errors and `eks token` start without loading the Kubernetes client.
-import { KubeConfig } from "@kubernetes/client-node";
 import { type Connection, type GlobalOptions, UsageError, type VerbCommand } from "../command/grammar.ts";
-import { kubeForEksCluster } from "../kube/access.ts";
-import { type Kube, kubeFromConfig, kubeFromKubeconfigFile } from "../kube/client.ts";
+import { kubeForCluster, kubeForEksCluster } from "../kube/access.ts";
+import type { Kube } from "../kube/client.ts";
 import { cordon, uncordon } from "../kube/cordon.ts";
 import { drain } from "../kube/drain.ts";
 import { history } from "../kube/history.ts";
@@ -24,11 +21,12 @@ export async function connect(connection: Connection): Promise<Kube> {
     });
   }
   try {
-    if (connection.path) return kubeFromKubeconfigFile(connection.path, connection.context);
-    const config = new KubeConfig();
-    config.loadFromDefault();
-    if (connection.context) config.setCurrentContext(connection.context);
-    return kubeFromConfig(config);
+    return await kubeForCluster({
+      kubeconfig: {
+        ...(connection.path ? { path: connection.path } : {}),
+        ...(connection.context ? { context: connection.context } : {}),
+      },
+    });
   } catch (error) {
     throw new UsageError(
       `could not use the kubeconfig${connection.path ? ` ${connection.path}` : ""}: ${

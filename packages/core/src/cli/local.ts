@@ -11,7 +11,7 @@ import { normalizeBatch } from "../events/normalize.ts";
 import { isSampleKind, sampleEvent, sampleKinds } from "../events/samples.ts";
 import type { Trigger } from "../events/trigger.ts";
 import type { GuardedPlan } from "../guard/guard.ts";
-import { kubeForEksCluster } from "../kube/access.ts";
+import { kubeForCluster } from "../kube/access.ts";
 import type { Kube } from "../kube/client.ts";
 import { candidateActions } from "../pipeline/facts.ts";
 import { planTrigger } from "../pipeline/run.ts";
@@ -105,18 +105,10 @@ function clusterConnector(
     const cached = cache.get(cluster);
     if (cached) return cached;
     const clusterConfig: ClusterConfig | undefined = config.clusters[cluster];
-    const made = explicit || !clusterConfig ? connect(connection) : connectConfigured(clusterConfig);
+    const made = explicit || !clusterConfig ? connect(connection) : kubeForCluster(clusterConfig);
     cache.set(cluster, made);
     return made;
   };
-}
-
-async function connectConfigured(cluster: ClusterConfig): Promise<Kube> {
-  if (cluster.eks)
-    return await kubeForEksCluster({ clusterName: cluster.eks.name, region: cluster.eks.region });
-  const path = cluster.kubeconfig?.path;
-  const context = cluster.kubeconfig?.context;
-  return await connect({ kind: "kubeconfig", ...(path ? { path } : {}), ...(context ? { context } : {}) });
 }
 
 interface ClusterPlanJson {

@@ -1,7 +1,7 @@
 import { type Cluster, DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { type Kube, kubeFromConfig } from "./client.ts";
+import { type Kube, kubeFromConfig, kubeFromDefaultKubeconfig, kubeFromKubeconfigFile } from "./client.ts";
 import { type EksToken, mintEksToken } from "./eks-token.ts";
 import { KubeVerbError } from "./errors.ts";
 
@@ -193,4 +193,30 @@ export function kubeForEksCluster(input: EksClusterAccessInput): Promise<Kube> {
     pending.catch(() => kubes.delete(key));
   }
   return pending;
+}
+
+/** How a configured cluster is reached: `clusters.<name>` of homeostat.config.ts. */
+export interface ClusterAccess {
+  eks?: { name: string; region: string };
+  kubeconfig?: { path?: string; context?: string };
+}
+
+/**
+ * A Kube handle for a configured cluster: through EKS (DescribeCluster and a token from the caller's
+ * IAM credentials, cached per container), or a kubeconfig file and context (without a path, the
+ * default kubeconfig: $KUBECONFIG, else ~/.kube/config).
+ */
+export async function kubeForCluster(
+  access: ClusterAccess,
+  options: { eks?: EKSClient } = {},
+): Promise<Kube> {
+  if (access.eks) {
+    return await kubeForEksCluster({
+      clusterName: access.eks.name,
+      region: access.eks.region,
+      ...(options.eks ? { eks: options.eks } : {}),
+    });
+  }
+  const { path, context } = access.kubeconfig ?? {};
+  return path ? kubeFromKubeconfigFile(path, context) : kubeFromDefaultKubeconfig(context);
 }

@@ -61,20 +61,30 @@ export function kubeFromConfig(config: KubeConfig): Kube {
   };
 }
 
+/** A client from the default kubeconfig ($KUBECONFIG, else ~/.kube/config), as kubectl finds it. */
+export function kubeFromDefaultKubeconfig(context?: string): Kube {
+  const config = new KubeConfig();
+  config.loadFromDefault();
+  if (context) useContext(config, context, "the default kubeconfig");
+  return kubeFromConfig(config);
+}
+
+function useContext(config: KubeConfig, context: string, where: string): void {
+  if (!config.getContexts().some((c) => c.name === context)) {
+    throw new Error(
+      `context "${context}" is not in ${where}; contexts there: ${config
+        .getContexts()
+        .map((c) => c.name)
+        .join(", ")}`,
+    );
+  }
+  config.setCurrentContext(context);
+}
+
 /** A client from a kubeconfig file (the local path: CLI and tests). */
 export function kubeFromKubeconfigFile(path: string, context?: string): Kube {
   const config = new KubeConfig();
   config.loadFromFile(path);
-  if (context) {
-    if (!config.getContexts().some((c) => c.name === context)) {
-      throw new Error(
-        `context "${context}" is not in ${path}; contexts there: ${config
-          .getContexts()
-          .map((c) => c.name)
-          .join(", ")}`,
-      );
-    }
-    config.setCurrentContext(context);
-  }
+  if (context) useContext(config, context, path);
   return kubeFromConfig(config);
 }

@@ -1,14 +1,20 @@
-export type { AwsCredentials, ClusterEndpoint, EksClusterAccessInput } from "./access.ts";
+export type { AwsCredentials, ClusterAccess, ClusterEndpoint, EksClusterAccessInput } from "./access.ts";
 export {
   cachedEksEndpoint,
   clearEksAccessCache,
   describeEksCluster,
   EksTokenSource,
   eksKubeConfig,
+  kubeForCluster,
   kubeForEksCluster,
 } from "./access.ts";
 export type { Kube } from "./client.ts";
-export { kubeFromConfig, kubeFromKubeconfigFile, RequestCounter } from "./client.ts";
+export {
+  kubeFromConfig,
+  kubeFromDefaultKubeconfig,
+  kubeFromKubeconfigFile,
+  RequestCounter,
+} from "./client.ts";
 export type { NodeSchedulingState } from "./cordon.ts";
 export { cordon, uncordon } from "./cordon.ts";
 export type { DrainBefore, DrainOptions, DrainReport } from "./drain.ts";
