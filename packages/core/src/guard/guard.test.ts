@@ -344,6 +344,22 @@ describe("guard: node disruption budget", () => {
   });
 });
 
+describe("guard: rehearsals", () => {
+  it("a dry run of an event does not make its real delivery a duplicate", async () => {
+    const store = newStore();
+    const ctx = context(store);
+    const trigger = instance("spot-interruption");
+    const rehearsal = await run(trigger, { ...ctx, dryRun: true });
+    expect(rehearsal.run).toEqual([expect.objectContaining({ verb: "drain", dryRun: true })]);
+    const real = await run(trigger, ctx);
+    expect(real.run).toEqual([expect.objectContaining({ verb: "drain", dryRun: false })]);
+    // and the real one is claimed: a redelivery is a duplicate
+    const again = await run(trigger, ctx);
+    expect(again.run).toEqual([]);
+    expect(again.skipped.map((skip) => skip.stage)).toContain("idempotency");
+  });
+});
+
 describe("guard: approval", () => {
   it("records a pending approval and skips with its id, once per cooldown", async () => {
     const store = newStore();

@@ -82,6 +82,15 @@ export interface GuardedPlan {
   skipped: GuardSkip[];
 }
 
+/**
+ * The state key that marks an event as handled on a cluster. A dry run (the CLI's or invoke's
+ * --dry-run) claims under its own key: rehearsing an event must not make its real delivery look like
+ * a duplicate.
+ */
+export function eventClaimKey(cluster: string, triggerId: string, dryRun: boolean): string {
+  return stateKeys.event(`${cluster}#${dryRun ? "dry-run#" : ""}${triggerId}`);
+}
+
 /** How long an event id counts as handled: EventBridge and SQS redeliver well within a day. */
 export const EVENT_CLAIM_TTL_SECONDS = 24 * 3600;
 
@@ -195,7 +204,7 @@ export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan>
   };
 
   // 1. Idempotency: the delivery, then the node + action.
-  const eventClaimed = await claimEvent(store, stateKeys.event(`${cluster}#${trigger.id}`), {
+  const eventClaimed = await claimEvent(store, eventClaimKey(cluster, trigger.id, ctx.dryRun === true), {
     ttlSeconds: EVENT_CLAIM_TTL_SECONDS,
     now,
   });
@@ -208,17 +217,19 @@ export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan>
   if (trigger.kind === "instance") {
     await keep(async (candidate) => {
       const { action } = candidate;
+      // as with cooldowns, a rehearsal claims apart from the real thing
+      const rehearsal = candidate.dryRun ? ":dry-run" : "";
       const key =
         action.verb === "complete-lifecycle"
           ? stateKeys.nodeAction(
               cluster,
               action.target.instanceId,
-              `complete-lifecycle:${action.target.lifecycleActionToken}`,
+              `complete-lifecycle:${action.target.lifecycleActionToken}${rehearsal}`,
             )
           : stateKeys.nodeAction(
               cluster,
               action.target.kind === "Node" ? action.target.name : "",
-              action.verb,
+              `${action.verb}${rehearsal}`,
             );
       const window = config.defaults.nodeEventWindow;
       if (!(await claimEvent(store, key, { ttlSeconds: window, now }))) {

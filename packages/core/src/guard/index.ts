@@ -5,6 +5,7 @@ export {
   approvalIdFor,
   disruptionLimit,
   EVENT_CLAIM_TTL_SECONDS,
+  eventClaimKey,
   guard,
   releaseGuardedAction,
 } from "./guard.ts";

@@ -3,13 +3,18 @@ import type { HomeostatConfig } from "../config/schema.ts";
 import type { NormalizeError } from "../events/normalize.ts";
 import { normalizeBatch } from "../events/normalize.ts";
 import type { Trigger } from "../events/trigger.ts";
-import { type GuardedAction, type GuardedPlan, guard, releaseGuardedAction } from "../guard/guard.ts";
+import {
+  eventClaimKey,
+  type GuardedAction,
+  type GuardedPlan,
+  guard,
+  releaseGuardedAction,
+} from "../guard/guard.ts";
 import type { Kube } from "../kube/client.ts";
 import { decide } from "../policy/decide.ts";
 import type { ClusterFacts, Plan } from "../policy/plan.ts";
 import type { AuditRecord } from "../state/audit-log.ts";
 import { putAudit } from "../state/audit-log.ts";
-import { stateKeys } from "../state/keys.ts";
 import { releaseClaim } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ActionResult, act } from "./act.ts";
@@ -159,7 +164,7 @@ export async function handleTrigger(
     results,
     retry: results.some(({ result }) => !result.ok && result.retryable === true),
   };
-  if (outcome.retry) await releaseForRetry(outcome, deps.store);
+  if (outcome.retry) await releaseForRetry(outcome, deps.store, deps.dryRun === true);
   return outcome;
 }
 
@@ -200,8 +205,8 @@ async function record(
 }
 
 /** Undoes the idempotency claims of a trigger whose action failed in a way a retry could fix. */
-async function releaseForRetry(outcome: TriggerOutcome, store: StateStore): Promise<void> {
-  await releaseClaim(store, stateKeys.event(`${outcome.cluster}#${outcome.trigger.id}`));
+async function releaseForRetry(outcome: TriggerOutcome, store: StateStore, dryRun: boolean): Promise<void> {
+  await releaseClaim(store, eventClaimKey(outcome.cluster, outcome.trigger.id, dryRun));
   for (const { action } of outcome.results) {
     for (const claim of action.claims) await releaseClaim(store, claim);
   }
