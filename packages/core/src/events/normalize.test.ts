@@ -743,14 +743,20 @@ describe("deferred runs", () => {
     if (!first.ok) throw new Error(first.error.reason);
     const original = first.triggers[0];
     if (!original) throw new Error("no trigger");
-    const again = normalize(JSON.parse(JSON.stringify(deferredPayload(original))));
+    const again = normalize(JSON.parse(JSON.stringify(deferredPayload(original, "2024-06-01T11:30:00Z"))));
     if (!again.ok) throw new Error(again.error.reason);
     expect(again.triggers).toHaveLength(1);
-    expect(again.triggers[0]).toEqual({
+    const deferred = again.triggers[0];
+    expect(deferred).toEqual({
       ...original,
-      id: `${original.id}#deferred`,
+      id: `${original.id}#deferred@2024-06-01T11:30:00Z`,
       origin: `${original.origin}, deferred by aws.scheduler`,
     });
+    // deferred again (a policy with a shorter lead time): a new id, not the first deferral's
+    if (!deferred) throw new Error("no trigger");
+    const twice = normalize(JSON.parse(JSON.stringify(deferredPayload(deferred, "2024-06-01T12:00:00Z"))));
+    if (!twice.ok) throw new Error(twice.error.reason);
+    expect(twice.triggers[0]?.id).toBe(`${original.id}#deferred@2024-06-01T12:00:00Z`);
   });
 
   it("reject a deferred payload whose trigger is not a trigger", () => {

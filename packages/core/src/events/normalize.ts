@@ -643,12 +643,17 @@ function fromSnsAlarmMessage(value: Record<string, unknown>, delivery: Delivery)
   return { ok: true, triggers: [result] };
 }
 
-/** A deferred run: the original trigger again, with its own id so the first delivery's claim doesn't block it. */
+/**
+ * A deferred run: the original trigger again, with an id of its own (`#deferred@<time>`) so neither the
+ * first delivery's claim nor an earlier deferred run of the same event (two policies with different
+ * lead times) blocks it.
+ */
 function fromDeferredPayload(value: Record<string, unknown>): NormalizeResult {
   const parsed = DeferredPayloadSchema.safeParse(value);
   if (!parsed.success) return invalid("Homeostat deferred run", parsed.error, value);
   const trigger = parsed.data.trigger as Trigger;
-  const id = trigger.id.endsWith("#deferred") ? trigger.id : `${trigger.id}#deferred`;
+  const original = trigger.id.replace(/#deferred(@.*)?$/, "");
+  const id = `${original}#deferred${parsed.data.at ? `@${parsed.data.at}` : ""}`;
   return { ok: true, triggers: [{ ...trigger, id, origin: `${trigger.origin}, deferred by aws.scheduler` }] };
 }
 

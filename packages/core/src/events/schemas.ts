@@ -282,14 +282,16 @@ export function scheduleTargetInput(policy: string, entry: string): string {
 export const DeferredPayloadSchema = z.object({
   homeostat: z.literal("deferred"),
   version: z.literal(1),
+  /** When the run was scheduled for (RFC 3339): part of the new trigger's id. */
+  at: z.string().min(1).optional(),
   trigger: z.lazy(() => TriggerSchema),
 });
 
 export type DeferredPayload = z.output<typeof DeferredPayloadSchema>;
 
 /** The Input of a one-time schedule that runs `trigger` again later (see `DeferredPayloadSchema`). */
-export function deferredPayload(trigger: Trigger): DeferredPayload {
-  return { homeostat: "deferred", version: 1, trigger };
+export function deferredPayload(trigger: Trigger, at?: string): DeferredPayload {
+  return { homeostat: "deferred", version: 1, ...(at ? { at } : {}), trigger };
 }
 
 // ---------------------------------------------------------------- the Trigger itself

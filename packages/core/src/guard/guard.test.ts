@@ -6,8 +6,15 @@ import { alarm, config, facts, instance, NOW, node } from "../policy/test-fixtur
 import { stateKeys } from "../state/keys.ts";
 import { disruptionHolders, getApproval } from "../state/records.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
+import type { PutOptions, StateStore } from "../state/store.ts";
 import { activeFreeze } from "./freeze.ts";
-import { disruptionLimit, type GuardContext, guard, releaseGuardedAction } from "./guard.ts";
+import {
+  disruptionLimit,
+  type GuardContext,
+  guard,
+  plannedActionKey,
+  releaseGuardedAction,
+} from "./guard.ts";
 
 const stores: SqliteStateStore[] = [];
 afterEach(async () => {
@@ -357,6 +364,55 @@ describe("guard: rehearsals", () => {
     const again = await run(trigger, ctx);
     expect(again.run).toEqual([]);
     expect(again.skipped.map((skip) => skip.stage)).toContain("idempotency");
+  });
+});
+
+describe("guard: redeliveries and failures", () => {
+  it("skips an action an earlier delivery of the same event already ran", async () => {
+    const store = newStore();
+    const ctx = context(store, { defaults: { cooldown: 0 } });
+    const trigger = instance("spot-interruption");
+    const plan = decide(trigger, ctx.config, ctx.facts);
+    const [drain] = plan.actions;
+    if (!drain) throw new Error("no action planned");
+    // what the pipeline writes for an action that ran, before it asks for a redelivery
+    await store.put(stateKeys.actionDone("prod", trigger.id, plannedActionKey(drain)), {
+      at: NOW.toISOString(),
+    });
+    const again = await guard(plan, ctx);
+    expect(again.run).toEqual([]);
+    expect(again.skipped).toContainEqual(
+      expect.objectContaining({
+        stage: "idempotency",
+        reason: expect.stringMatching(/already done by an earlier delivery/),
+      }),
+    );
+  });
+
+  it("gives back the event claim and every place it took when the store fails half-way", async () => {
+    const real = newStore();
+    let failCooldown = true;
+    // the real store, failing once on the cooldown write (a DynamoDB throttle, say)
+    const flaky: StateStore = {
+      get: real.get.bind(real),
+      delete: real.delete.bind(real),
+      list: real.list.bind(real),
+      addToBoundedSet: real.addToBoundedSet.bind(real),
+      removeFromSet: real.removeFromSet.bind(real),
+      put: (async (key: string, value: unknown, options?: PutOptions) => {
+        if (failCooldown && key.startsWith("cooldown#")) {
+          failCooldown = false;
+          throw new Error("ThrottlingException");
+        }
+        return real.put(key, value, options);
+      }) as StateStore["put"],
+    };
+    const ctx = { ...context(real), store: flaky };
+    const trigger = instance("spot-interruption");
+    await expect(run(trigger, ctx)).rejects.toThrow("ThrottlingException");
+    // the redelivery is not a duplicate: it runs
+    const retried = await run(trigger, context(real));
+    expect(retried.run).toEqual([expect.objectContaining({ verb: "drain" })]);
   });
 });
 

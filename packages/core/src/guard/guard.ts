@@ -149,6 +149,31 @@ interface Candidate {
  * person once) but no budget places: those are reserved when the approved action runs.
  */
 export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan> {
+  const taken: Taken = { claims: [], nodes: [] };
+  try {
+    return await guardPlan(plan, ctx, taken);
+  } catch (error) {
+    // Something failed half-way (the store throttled, the node list could not be read): give back
+    // everything taken so far, so the redelivery the caller asks for is not skipped as a duplicate.
+    for (const claim of taken.claims) await releaseClaim(ctx.store, claim).catch(() => undefined);
+    for (const node of taken.nodes)
+      await releaseDisruption(ctx.store, ctx.cluster, node).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** State the guard has taken so far in one run: released if the run fails before it returns. */
+interface Taken {
+  claims: string[];
+  nodes: string[];
+}
+
+/** The key of a planned action of an event: what `actionDone` marks once it has run. */
+export function plannedActionKey(action: PlannedAction): string {
+  return `${action.policy}#${action.verb}#${planTargetKey(action.target)}`;
+}
+
+async function guardPlan(plan: Plan, ctx: GuardContext, taken: Taken): Promise<GuardedPlan> {
   const { store, config, cluster, now, facts, trigger } = { ...ctx, trigger: plan.trigger };
   const policies = new Map(config.policies.map((policy) => [policy.name, policy]));
   const result: GuardedPlan = {
@@ -204,15 +229,29 @@ export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan>
   };
 
   // 1. Idempotency: the delivery, then the node + action.
-  const eventClaimed = await claimEvent(store, eventClaimKey(cluster, trigger.id, ctx.dryRun === true), {
-    ttlSeconds: EVENT_CLAIM_TTL_SECONDS,
-    now,
-  });
+  const eventKey = eventClaimKey(cluster, trigger.id, ctx.dryRun === true);
+  const eventClaimed = await claimEvent(store, eventKey, { ttlSeconds: EVENT_CLAIM_TTL_SECONDS, now });
   if (!eventClaimed) {
     for (const candidate of candidates) {
       await drop(candidate, "idempotency", `event ${trigger.id} was already handled (a duplicate delivery)`);
     }
     return result;
+  }
+  taken.claims.push(eventKey);
+  // A redelivery after a retryable failure: the actions of this event that did run are not run again.
+  if (!ctx.dryRun) {
+    const donePrefix = stateKeys.actionDone(cluster, trigger.id, "");
+    const done = new Set((await store.list(donePrefix)).map((record) => record.key.slice(donePrefix.length)));
+    if (done.size > 0) {
+      await keep((candidate) =>
+        done.has(plannedActionKey(candidate.action))
+          ? {
+              stage: "idempotency",
+              reason: `${describeAction(candidate.action)}: already done by an earlier delivery of event ${trigger.id}`,
+            }
+          : undefined,
+      );
+    }
   }
   if (trigger.kind === "instance") {
     await keep(async (candidate) => {
@@ -239,6 +278,7 @@ export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan>
         };
       }
       candidate.claims.push(key);
+      taken.claims.push(key);
       return undefined;
     });
   }
@@ -313,6 +353,7 @@ export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan>
     if (cooldown.acquired) {
       // an action skipped by a later check did not happen: its cooldown is given back with its claims
       candidate.claims.push(key);
+      taken.claims.push(key);
       return undefined;
     }
     return {
@@ -330,7 +371,7 @@ export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan>
     (candidate) => disruptsNode(candidate.action) && !candidate.dryRun && !approvalNeeded(candidate),
   );
   if (disrupting.length > 0) {
-    const denial = await reserveBudget(
+    const reservation = await reserveBudget(
       store,
       cluster,
       [
@@ -345,7 +386,8 @@ export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan>
       now,
       ctx.currentNodes,
     );
-    if (denial) {
+    if ("denial" in reservation) {
+      const denial = reservation.denial;
       await keep((candidate) =>
         disrupting.includes(candidate)
           ? {
@@ -355,9 +397,13 @@ export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan>
           : undefined,
       );
     } else {
+      // only the places this run took: a node another run already holds stays that run's to release
+      taken.nodes.push(...reservation.reserved);
       for (const candidate of disrupting) {
-        if (candidate.action.target.kind === "Node")
-          candidate.reservedNodes.push(candidate.action.target.name);
+        const { target } = candidate.action;
+        if (target.kind === "Node" && reservation.reserved.includes(target.name)) {
+          candidate.reservedNodes.push(target.name);
+        }
       }
     }
   }
@@ -439,50 +485,59 @@ async function reserveBudget(
   facts: ClusterFacts,
   now: Date,
   currentNodes: (() => Promise<NodeFact[]>) | undefined,
-): Promise<string | undefined> {
+): Promise<{ reserved: string[] } | { denial: string }> {
   const limit = disruptionLimit(budget, facts.nodes.length);
   const limitText =
     typeof budget.maxUnavailable === "number"
       ? `${limit}`
       : `${limit} (${budget.maxUnavailable} of ${facts.nodes.length} nodes, rounded down, at least 1)`;
-  if (limit === 0)
-    return `the node disruption budget allows no node to be disrupted (maxUnavailable ${budget.maxUnavailable})`;
+  if (limit === 0) {
+    return {
+      denial: `the node disruption budget allows no node to be disrupted (maxUnavailable ${budget.maxUnavailable})`,
+    };
+  }
   const before = new Set(await disruptionHolders(store, cluster, { now }));
   const reservedNow: string[] = [];
-  let holders: string[] = [...before];
   let denial: string | undefined;
-  for (const node of nodes) {
-    const reservation = await reserveDisruption(store, cluster, node, {
-      max: limit,
-      ttlSeconds: budget.reservationTtl,
-      now,
-    });
-    holders = reservation.holders;
-    if (!reservation.reserved) {
-      denial = `the node disruption budget is full: ${reservation.holders.length} of ${limitText} places held (${reservation.holders.join(", ")})`;
-      break;
+  try {
+    let holders: string[] = [...before];
+    for (const node of nodes) {
+      const reservation = await reserveDisruption(store, cluster, node, {
+        max: limit,
+        ttlSeconds: budget.reservationTtl,
+        now,
+      });
+      holders = reservation.holders;
+      if (!reservation.reserved) {
+        denial = `the node disruption budget is full: ${reservation.holders.length} of ${limitText} places held (${reservation.holders.join(", ")})`;
+        break;
+      }
+      if (!before.has(node)) reservedNow.push(node);
     }
-    if (!before.has(node)) reservedNow.push(node);
-  }
-  if (!denial) {
-    const held = new Set(holders);
-    const nodesNow = currentNodes ? await currentNodes() : facts.nodes;
-    const alsoUnavailable = nodesNow.filter(
-      (node) => !held.has(node.name) && (node.unschedulable || !node.ready),
-    );
-    if (held.size + alsoUnavailable.length > limit) {
-      denial = `the node disruption budget is full: ${held.size} held by automation + ${alsoUnavailable.length} already unschedulable or not ready (${alsoUnavailable.map((node) => node.name).join(", ")}) > ${limitText}`;
-    } else {
-      const healthy = nodesNow.filter(
-        (node) => !held.has(node.name) && node.ready && !node.unschedulable,
-      ).length;
-      if (healthy < budget.minHealthyNodes) {
-        denial = `disrupting ${nodes.join(", ")} would leave ${healthy} healthy nodes, fewer than minHealthyNodes ${budget.minHealthyNodes}`;
+    if (!denial) {
+      const held = new Set(holders);
+      const nodesNow = currentNodes ? await currentNodes() : facts.nodes;
+      const alsoUnavailable = nodesNow.filter(
+        (node) => !held.has(node.name) && (node.unschedulable || !node.ready),
+      );
+      if (held.size + alsoUnavailable.length > limit) {
+        denial = `the node disruption budget is full: ${held.size} held by automation + ${alsoUnavailable.length} already unschedulable or not ready (${alsoUnavailable.map((node) => node.name).join(", ")}) > ${limitText}`;
+      } else {
+        const healthy = nodesNow.filter(
+          (node) => !held.has(node.name) && node.ready && !node.unschedulable,
+        ).length;
+        if (healthy < budget.minHealthyNodes) {
+          denial = `disrupting ${nodes.join(", ")} would leave ${healthy} healthy nodes, fewer than minHealthyNodes ${budget.minHealthyNodes}`;
+        }
       }
     }
+  } catch (error) {
+    for (const node of reservedNow) await releaseDisruption(store, cluster, node).catch(() => undefined);
+    throw error;
   }
   if (denial) {
     for (const node of reservedNow) await releaseDisruption(store, cluster, node);
+    return { denial };
   }
-  return denial;
+  return { reserved: reservedNow };
 }

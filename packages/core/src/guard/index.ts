@@ -7,5 +7,6 @@ export {
   EVENT_CLAIM_TTL_SECONDS,
   eventClaimKey,
   guard,
+  plannedActionKey,
   releaseGuardedAction,
 } from "./guard.ts";

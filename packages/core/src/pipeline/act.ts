@@ -103,19 +103,47 @@ async function runVerb(action: GuardedAction, ctx: ActContext): Promise<ActionRe
 }
 
 /**
- * A scheduled scale-down (`remember: true`) keeps the count it found, for the restore later — only the
- * first one: a second scale-down at night must not replace the day's count with 0 (rememberReplicas
- * never overwrites). A restore that ran forgets it, so the next night remembers afresh.
+ * A scheduled scale-down (`remember: true`) keeps the count it is about to change, for the restore
+ * later, before it scales: if remembering fails the scale does not happen (and is retried), so a
+ * scale-down is never left without its count. Only the first count is kept: a second scale-down at
+ * night must not replace the day's count with 0 (rememberReplicas never overwrites).
  */
-async function rememberOrForget(action: GuardedAction, result: ActionResult, ctx: ActContext): Promise<void> {
-  if (action.verb !== "scale") return;
+async function rememberBefore(action: GuardedAction, ctx: ActContext): Promise<void> {
+  if (action.verb !== "scale" || !action.params.remember || action.dryRun) return;
+  const replicas = action.params.currentReplicas;
+  if (replicas === undefined) {
+    throw new KubeVerbError(
+      "precondition",
+      "cannot remember the replica count: the workload was not read before scaling",
+    );
+  }
   const { namespace, name, kind } = action.target;
-  const ref = { cluster: ctx.cluster, namespace, name, kind };
-  const before = (result.before as { replicas?: number } | undefined)?.replicas;
-  if (action.params.remember && before !== undefined) {
-    await rememberReplicas(ctx.store, { ...ref, replicas: before, policy: action.policy });
-  } else if (action.params.restore) {
-    await forgetReplicas(ctx.store, ref);
+  await rememberReplicas(ctx.store, {
+    cluster: ctx.cluster,
+    namespace,
+    name,
+    kind,
+    replicas,
+    policy: action.policy,
+  });
+}
+
+/** A restore that ran forgets the count, so the next scale-down remembers afresh; a failure here is only a warning. */
+async function forgetAfter(
+  action: GuardedAction,
+  result: ActionResult,
+  ctx: ActContext,
+): Promise<ActionResult> {
+  if (action.verb !== "scale" || !action.params.restore || action.dryRun || !result.ok) return result;
+  const { namespace, name, kind } = action.target;
+  try {
+    await forgetReplicas(ctx.store, { cluster: ctx.cluster, namespace, name, kind });
+    return result;
+  } catch (error) {
+    return {
+      ...result,
+      warnings: [...result.warnings, `restored, but the remembered count was not cleared: ${String(error)}`],
+    };
   }
 }
 
@@ -137,9 +165,8 @@ async function runWithHeartbeats(
         }, ctx.heartbeatIntervalMs ?? 60_000)
       : undefined;
   try {
-    const result = await runVerb(action, ctx);
-    if (action.verb === "scale" && !action.dryRun && result.ok) await rememberOrForget(action, result, ctx);
-    return result;
+    await rememberBefore(action, ctx);
+    return await forgetAfter(action, await runVerb(action, ctx), ctx);
   } catch (error) {
     return failedResult(action, error, startedAt);
   } finally {

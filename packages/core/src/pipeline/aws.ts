@@ -76,7 +76,7 @@ export function eventBridgeDeferScheduler(
             Target: {
               Arn: target.targetArn,
               RoleArn: target.roleArn,
-              Input: JSON.stringify(deferredPayload(run.trigger)),
+              Input: JSON.stringify(deferredPayload(run.trigger, run.at)),
               RetryPolicy: { MaximumRetryAttempts: 10 },
             },
           }),

@@ -4,10 +4,12 @@ import type { NormalizeError } from "../events/normalize.ts";
 import { normalizeBatch } from "../events/normalize.ts";
 import type { Trigger } from "../events/trigger.ts";
 import {
+  EVENT_CLAIM_TTL_SECONDS,
   eventClaimKey,
   type GuardedAction,
   type GuardedPlan,
   guard,
+  plannedActionKey,
   releaseGuardedAction,
 } from "../guard/guard.ts";
 import type { Kube } from "../kube/client.ts";
@@ -15,6 +17,7 @@ import { decide } from "../policy/decide.ts";
 import type { ClusterFacts, Plan } from "../policy/plan.ts";
 import type { AuditRecord } from "../state/audit-log.ts";
 import { putAudit } from "../state/audit-log.ts";
+import { stateKeys } from "../state/keys.ts";
 import { releaseClaim } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ActionResult, act } from "./act.ts";
@@ -155,7 +158,6 @@ export async function handleTrigger(
       for (const action of guarded.run) await releaseGuardedAction(deps.store, cluster, action);
     }
   }
-  await record(trigger, guarded, results, deps, now);
   const outcome = {
     trigger,
     cluster,
@@ -164,8 +166,29 @@ export async function handleTrigger(
     results,
     retry: results.some(({ result }) => !result.ok && result.retryable === true),
   };
+  // Claims first, audit second: a failure to record must not keep a retryable action from its retry.
+  await markDone(outcome, deps);
   if (outcome.retry) await releaseForRetry(outcome, deps.store, deps.dryRun === true);
+  try {
+    await record(trigger, guarded, results, deps, now);
+  } catch (error) {
+    log.error("could not store the audit records", { trigger: trigger.id, cluster, error: String(error) });
+  }
   return outcome;
+}
+
+/**
+ * Marks each action that ran as done for this event, so a redelivery (after another action of the
+ * event failed retryably) skips it instead of applying it twice.
+ */
+async function markDone(outcome: TriggerOutcome, deps: PipelineDeps): Promise<void> {
+  if (!outcome.retry) return; // without a retry no redelivery is asked for: the event claim suffices
+  const expiresAt = Math.floor(Date.now() / 1000) + EVENT_CLAIM_TTL_SECONDS;
+  for (const { action, result } of outcome.results) {
+    if (!result.ok || action.dryRun) continue;
+    const key = stateKeys.actionDone(outcome.cluster, outcome.trigger.id, plannedActionKey(action));
+    await deps.store.put(key, { at: new Date().toISOString() }, { expiresAt });
+  }
 }
 
 /** Audit records for what ran and what the guard held back, stored and published. */
@@ -207,7 +230,9 @@ async function record(
 /** Undoes the idempotency claims of a trigger whose action failed in a way a retry could fix. */
 async function releaseForRetry(outcome: TriggerOutcome, store: StateStore, dryRun: boolean): Promise<void> {
   await releaseClaim(store, eventClaimKey(outcome.cluster, outcome.trigger.id, dryRun));
-  for (const { action } of outcome.results) {
+  // only the failed actions' node claims and cooldowns: what did run stays claimed (and marked done)
+  for (const { action, result } of outcome.results) {
+    if (result.ok) continue;
     for (const claim of action.claims) await releaseClaim(store, claim);
   }
 }

@@ -9,6 +9,11 @@ export const stateKeys = {
   event: (eventId: string) => `event#${eventId}`,
   /** One action on one node, whichever of the several events about that instance asked for it. */
   nodeAction: (cluster: string, node: string, action: string) => `node#${cluster}#${node}#${action}`,
+  /**
+   * One planned action of one event that has run: a redelivery (a retry after another action of the
+   * same event failed) skips it instead of running it twice.
+   */
+  actionDone: (cluster: string, eventId: string, action: string) => `done#${cluster}#${eventId}#${action}`,
   /** A cooldown per target (and per policy, when given). */
   cooldown: (cluster: string, target: Target, policy?: string) =>
     `cooldown#${cluster}#${targetKey(target)}${policy === undefined ? "" : `#${policy}`}`,
