@@ -292,5 +292,23 @@ async function invoke(
     globalThis.console = stdoutConsole;
   }
   io.stdout(`${JSON.stringify(result, null, globals.output === "json" ? undefined : 2)}\n`);
-  return 0;
+  return handlerFailed(result) ? 1 : 0;
+}
+
+/** Exit 1 when the handler reported a failed action or asked for a redelivery, as Lambda would retry. */
+function handlerFailed(result: unknown): boolean {
+  const shape = result as {
+    batchItemFailures?: unknown[];
+    records?: Array<{ retry?: boolean; triggers?: Array<{ ran?: Array<{ ok?: boolean }> }> }>;
+    triggers?: Array<{ ran?: Array<{ ok?: boolean }> }>;
+  };
+  if ((shape.batchItemFailures?.length ?? 0) > 0) return true;
+  const triggers = [
+    ...(shape.records ?? []).flatMap((record) => record.triggers ?? []),
+    ...(shape.triggers ?? []),
+  ];
+  return (
+    (shape.records ?? []).some((record) => record.retry === true) ||
+    triggers.some((trigger) => (trigger.ran ?? []).some((action) => action.ok === false))
+  );
 }

@@ -59,6 +59,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       arg === "--output=json" ||
       (arg === "--output" && argv[i + 1] === "json") ||
       arg === "-o=json" ||
+      arg === "-ojson" ||
       (arg === "-o" && argv[i + 1] === "json"),
   );
   let verb: Verb | undefined;

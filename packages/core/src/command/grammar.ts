@@ -340,6 +340,10 @@ export function parseDuration(text: string, option = "--timeout"): number {
   for (const [, amount, unit] of text.matchAll(DURATION_PART)) {
     total += Number(amount) * (UNIT_MS[unit ?? "s"] ?? 0);
   }
+  // Node's timers take at most 2^31-1 ms (about 24.8 days); a longer one would fire at once.
+  if (total > 2_147_483_647) {
+    throw new UsageError(`${option} can be at most 596h (24 days); got '${text}' — use 0 for no deadline`);
+  }
   return Math.round(total);
 }
 

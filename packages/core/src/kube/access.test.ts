@@ -44,6 +44,21 @@ describe("EksTokenSource", () => {
     expect(tokens.minted).toBe(1);
   });
 
+  it("shares one mint between concurrent callers at a refresh too", async () => {
+    const time = clock("2025-01-01T00:00:00Z");
+    const tokens = new EksTokenSource({
+      clusterName: "prod",
+      region: "us-east-1",
+      credentials,
+      now: time.now,
+    });
+    await tokens.token();
+    time.advance(14 * 60_000);
+    const all = await Promise.all(Array.from({ length: 50 }, () => tokens.token()));
+    expect(new Set(all.map((t) => t.token)).size).toBe(1);
+    expect(tokens.minted).toBe(2);
+  });
+
   it("mints again after a failed mint instead of caching the failure", async () => {
     const tokens = new EksTokenSource({ clusterName: "prod", region: "not-a-region", credentials });
     await expect(tokens.token()).rejects.toThrow("not an AWS region name");

@@ -27,6 +27,8 @@ export class EksTokenSource {
   readonly #credentials: AwsCredentials;
   readonly #now: () => Date;
   #current: Promise<EksToken> | undefined;
+  /** The last minted token, once it has resolved: checked without awaiting, so callers share a refresh. */
+  #ready: EksToken | undefined;
   /** How many tokens were minted (for tests and metrics). */
   minted = 0;
 
@@ -38,17 +40,30 @@ export class EksTokenSource {
   }
 
   async token(): Promise<EksToken> {
-    const cached = this.#current ? await this.#current.catch(() => undefined) : undefined;
-    if (!cached || cached.expiresAt.getTime() - TOKEN_REFRESH_MARGIN_MS <= this.#now().getTime()) {
+    const fresh = (token: EksToken | undefined) =>
+      token !== undefined && token.expiresAt.getTime() - TOKEN_REFRESH_MARGIN_MS > this.#now().getTime();
+    if (fresh(this.#ready)) return this.#ready as EksToken;
+    // A mint in flight serves every caller that arrives meanwhile; a stale or failed one is replaced.
+    if (this.#current === undefined || (this.#ready !== undefined && !fresh(this.#ready))) {
       this.minted++;
-      this.#current = mintEksToken({
+      const minting = mintEksToken({
         clusterName: this.clusterName,
         region: this.region,
         credentials: this.#credentials,
         signingDate: this.#now(),
       });
+      this.#current = minting;
+      this.#ready = undefined;
+      minting.then(
+        (token) => {
+          if (this.#current === minting) this.#ready = token;
+        },
+        () => {
+          if (this.#current === minting) this.#current = undefined;
+        },
+      );
     }
-    return await (this.#current as Promise<EksToken>);
+    return await this.#current;
   }
 }
 

@@ -255,9 +255,20 @@ export async function drain(
   }
   const cordonedByUs = !wasCordoned && !dryRun;
 
-  const pods = await listPodsOnNode(kube, nodeName);
+  let pods: V1Pod[];
+  let daemonSets: Awaited<ReturnType<typeof lookUpDaemonSets>>;
   const now = new Date();
-  const daemonSets = await lookUpDaemonSets(kube, daemonSetsToLookUp(pods, filterOptions, now));
+  try {
+    pods = await listPodsOnNode(kube, nodeName);
+    daemonSets = await lookUpDaemonSets(kube, daemonSetsToLookUp(pods, filterOptions, now));
+  } catch (error) {
+    // Nothing was evicted: leave the node as it was, as when the filters block the drain.
+    if (cordonedByUs) {
+      await patchUnschedulable(kube, nodeName, false, false).catch(() => undefined);
+      progress(`node ${nodeName} uncordoned again: the drain could not read its pods`);
+    }
+    throw error;
+  }
   const plan = planDrain(pods, filterOptions, { now, daemonSets });
   const before: DrainBefore = { unschedulable: wasCordoned, pods: pods.map(podKey) };
   const warnings = [...plan.warnings];

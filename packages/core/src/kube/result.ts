@@ -63,7 +63,8 @@ export function startVerb(kube: Kube, verb: Verb, target: Target, dryRun = false
         message: outcome.message,
         warnings: outcome.warnings ?? [],
         ...measured(),
-        ...(outcome.undo ? { undo: outcome.undo } : {}),
+        // a dry run changed nothing: there is nothing to undo (Slack must not offer an Undo button)
+        ...(outcome.undo && !dryRun ? { undo: outcome.undo } : {}),
       };
     },
     fail(error, before) {

@@ -197,6 +197,13 @@ export async function scale(
       current = await readScale(kube, target);
       const now = current.spec?.replicas ?? 0;
       if (now !== basedOn) {
+        if (params.currentReplicas !== undefined) {
+          throw new KubeVerbError(
+            "precondition",
+            `${describe(target)} went from ${basedOn} to ${now} replicas while scaling; --current-replicas ${params.currentReplicas} no longer holds, nothing changed`,
+            { cause: error, status: 409 },
+          );
+        }
         if (change.kind !== "absolute") {
           throw new KubeVerbError(
             "conflict",
