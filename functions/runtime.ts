@@ -254,6 +254,8 @@ export async function buildDeps(options: RuntimeOptions = {}, logger?: Logger): 
 
   const dryRun = given.dryRun ?? pick(env, ...ENV.dryRun) === "true";
   if (dryRun) deps.dryRun = true;
+  const heartbeatSeconds = positiveNumber(env, "HOMEOSTAT_HEARTBEAT_SECONDS");
+  if (heartbeatSeconds) deps.heartbeatIntervalMs = heartbeatSeconds * 1000;
   for (const key of ["now", "actor", "onProgress", "heartbeatIntervalMs"] as const) {
     if (given[key] !== undefined) Object.assign(deps, { [key]: given[key] });
   }
@@ -437,11 +439,12 @@ async function handleEvents(
   const retrying = records.filter((record) => record.retry);
   if (retrying.length > 0) {
     const failures = retrying.flatMap((record) =>
-      record.outcomes.flatMap((outcome) =>
-        outcome.results
+      record.outcomes.flatMap((outcome) => [
+        ...outcome.results
           .filter(({ result }) => !result.ok && result.retryable)
           .map(({ action, result }) => `${action.policy} ${action.verb}: ${result.message ?? "failed"}`),
-      ),
+        ...(outcome.guarded.retryLater ? [outcome.guarded.retryLater] : []),
+      ]),
     );
     // Claims were released by the pipeline: the redelivery acts instead of being skipped as a duplicate.
     throw new RetryableFailureError(`retrying the event: ${failures.join("; ")}`);

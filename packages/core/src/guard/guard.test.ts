@@ -73,6 +73,18 @@ describe("guard: idempotency", () => {
     );
   });
 
+  it("keeps an Auto Scaling hook pending when its drain waits for the budget, and asks for a retry", async () => {
+    const store = newStore();
+    const ctx = context(store, { defaults: { nodeDisruptionBudget: { maxUnavailable: 0 } } });
+    const hook = await run(instance("asg-terminate"), ctx);
+    // completing the hook now would terminate the node undrained: it waits, the event comes again
+    expect(hook.run).toEqual([]);
+    expect(
+      hook.skipped.filter((skip) => skip.stage === "disruption-budget").map((skip) => skip.action?.verb),
+    ).toEqual(["drain", "complete-lifecycle"]);
+    expect(hook.retryLater).toMatch(/waits for a place in the node disruption budget/);
+  });
+
   it("gives the cooldown back when a later check skips the action", async () => {
     const store = newStore();
     const ctx = context(store, { defaults: { nodeDisruptionBudget: { maxUnavailable: 0 } } });

@@ -80,6 +80,12 @@ export interface GuardedPlan {
   cluster: string;
   run: GuardedAction[];
   skipped: GuardSkip[];
+  /**
+   * Why the event should come again later: an Auto Scaling hook whose drain waits for a place in the
+   * node disruption budget is kept pending (the pipeline sends it a heartbeat) instead of being
+   * completed — completing it would terminate the node undrained and defeat the budget.
+   */
+  retryLater?: string;
 }
 
 /**
@@ -407,6 +413,24 @@ async function guardPlan(plan: Plan, ctx: GuardContext, taken: Taken): Promise<G
       }
     }
   }
+
+  // A hook whose drain waits for a budget place stays pending: the event is retried later.
+  const waitingForBudget = new Set(
+    result.skipped
+      .filter((skip) => skip.stage === "disruption-budget" && skip.action?.verb === "drain")
+      .map((skip) => (skip.action ? planTargetKey(skip.action.target) : "")),
+  );
+  await keep((candidate) => {
+    const { action } = candidate;
+    if (action.verb !== "complete-lifecycle" || !action.params.afterDrain) return undefined;
+    const node = facts.nodes.find((fact) => fact.instanceId === action.target.instanceId);
+    if (!node || !waitingForBudget.has(`node/${node.name}`)) return undefined;
+    result.retryLater = `the drain of node ${node.name} waits for a place in the node disruption budget`;
+    return {
+      stage: "disruption-budget",
+      reason: `${result.retryLater}: the lifecycle action stays pending (heartbeat sent) and the event is retried`,
+    };
+  });
 
   // A hook waiting for a drain that will not run here is completed at once.
   const drainedNodes = new Set(

@@ -158,13 +158,24 @@ export async function handleTrigger(
       for (const action of guarded.run) await releaseGuardedAction(deps.store, cluster, action);
     }
   }
+  // Hooks kept pending while their drain waits for the budget: a heartbeat buys the retry its time.
+  if (guarded.retryLater && deps.lifecycle && !deps.dryRun) {
+    for (const skip of guarded.skipped) {
+      if (skip.action?.verb !== "complete-lifecycle") continue;
+      await deps.lifecycle.heartbeat(skip.action.target).catch((error: unknown) => {
+        log.warn("lifecycle heartbeat failed", { trigger: trigger.id, error: String(error) });
+      });
+    }
+  }
   const outcome = {
     trigger,
     cluster,
     plan,
     guarded,
     results,
-    retry: results.some(({ result }) => !result.ok && result.retryable === true),
+    retry:
+      guarded.retryLater !== undefined ||
+      results.some(({ result }) => !result.ok && result.retryable === true),
   };
   // Claims first, audit second: a failure to record must not keep a retryable action from its retry.
   await markDone(outcome, deps);
