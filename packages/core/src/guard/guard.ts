@@ -266,8 +266,9 @@ async function guardPlan(plan: Plan, ctx: GuardContext, taken: Taken): Promise<G
       const rehearsal = candidate.dryRun ? ":dry-run" : "";
       const key =
         action.verb === "complete-lifecycle"
-          ? stateKeys.nodeAction(
-              cluster,
+          ? // one hook, whichever served cluster completes it: claimed across clusters
+            stateKeys.nodeAction(
+              "*",
               action.target.instanceId,
               `complete-lifecycle:${action.target.lifecycleActionToken}${rehearsal}`,
             )

@@ -249,6 +249,28 @@ async function releaseForRetry(outcome: TriggerOutcome, store: StateStore, dryRu
 }
 
 /**
+ * The clusters to run a trigger on, in order. An Auto Scaling hook goes first to the cluster that has
+ * the instance as a node: it drains, then completes the hook; the other clusters, which would
+ * complete it at once ("not our node"), come after and find it already claimed. In the other order
+ * the hook would be completed before the drain, and the instance terminated undrained.
+ */
+async function clustersInOrder(trigger: Trigger, clusters: string[], deps: PipelineDeps): Promise<string[]> {
+  if (trigger.kind !== "instance" || !trigger.lifecycle || clusters.length < 2) return clusters;
+  const hasInstance = new Map<string, boolean>();
+  for (const cluster of clusters) {
+    if (candidateActions(trigger, deps.config, cluster).length === 0) continue;
+    const nodes = await listNodes(await deps.connect(cluster));
+    hasInstance.set(
+      cluster,
+      nodes.some((node) => node.instanceId === trigger.instanceId),
+    );
+  }
+  return [...clusters].sort(
+    (a, b) => Number(hasInstance.get(b) ?? false) - Number(hasInstance.get(a) ?? false),
+  );
+}
+
+/**
  * The whole pipeline for one delivery: normalize (every record of a batch), then decide → guard → act →
  * record for each trigger on each served cluster. Rejected records are reported, never retried;
  * records whose action failed retryably say `retry` so the handler can ask for redelivery.
@@ -269,7 +291,7 @@ export async function handleEvent(input: unknown, deps: PipelineDeps): Promise<R
     let retry = false;
     try {
       for (const trigger of result.triggers) {
-        for (const cluster of clusters) {
+        for (const cluster of await clustersInOrder(trigger, clusters, deps)) {
           const outcome = await handleTrigger(trigger, cluster, deps);
           retry ||= outcome.retry;
           triggerOutcomes.push(outcome);
