@@ -24,7 +24,7 @@ export type AuditTarget =
     };
 
 export interface AuditRecord {
-  /** Unique per action: usually `<trigger id>#<policy>#<verb>`, so a redelivery overwrites, never doubles. */
+  /** Names the action: `<trigger id>#<policy>#<verb>#<target>`; the store key adds the time, so each attempt is kept. */
   id: string;
   /** When the action finished (or was skipped), RFC 3339 UTC. */
   time: string;
