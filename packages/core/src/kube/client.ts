@@ -1,3 +1,6 @@
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
 import {
   AppsV1Api,
   AutoscalingV2Api,
@@ -63,6 +66,12 @@ export function kubeFromConfig(config: KubeConfig): Kube {
 
 /** A client from the default kubeconfig ($KUBECONFIG, else ~/.kube/config), as kubectl finds it. */
 export function kubeFromDefaultKubeconfig(context?: string): Kube {
+  const paths = (process.env.KUBECONFIG ?? "").split(delimiter).filter((path) => path.length > 0);
+  const candidates = paths.length > 0 ? paths : [join(homedir(), ".kube", "config")];
+  // Without one, client-node falls back to http://localhost:8080 and fails with an unrelated message.
+  if (!candidates.some((path) => existsSync(path))) {
+    throw new Error(`no kubeconfig found (${candidates.join(", ")} missing)`);
+  }
   const config = new KubeConfig();
   config.loadFromDefault();
   if (context) useContext(config, context, "the default kubeconfig");

@@ -105,6 +105,22 @@ export function apiMessage(error: unknown): string | undefined {
 }
 
 /**
+ * `fetch failed` says nothing: the reason is in the cause chain (ECONNREFUSED, ENOTFOUND, an x509
+ * error such as UNABLE_TO_VERIFY_LEAF_SIGNATURE). Name it, as kubectl does.
+ */
+function networkDetail(error: unknown, fallback: string): string {
+  const reasons: string[] = [];
+  let current: unknown = error instanceof Error ? error.cause : undefined;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    const message = current instanceof Error ? current.message : String(current);
+    reasons.push(typeof code === "string" && !message.includes(code) ? `${code}: ${message}` : message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return reasons.length > 0 ? `${fallback} (${reasons.join("; ")})` : fallback;
+}
+
+/**
  * Turns an API error into a KubeVerbError. `what` names the object for the message,
  * e.g. `deployment shop/checkout`. KubeVerbErrors pass through unchanged.
  */
@@ -148,7 +164,7 @@ export function toKubeVerbError(error: unknown, what: string): KubeVerbError {
     case undefined:
       return new KubeVerbError(
         "unavailable",
-        `could not reach the API server for ${what}: ${detail}`,
+        `could not reach the API server for ${what}: ${networkDetail(error, detail)}; check the kubeconfig's server and CA (--kubeconfig/--context), the cluster endpoint's access (VPN, private endpoint), and that the cluster is up`,
         options,
       );
     default:
