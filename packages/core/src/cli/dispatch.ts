@@ -78,7 +78,8 @@ export async function runCommand(
         ...(command.skipWaitForDeleteTimeoutSeconds === undefined
           ? {}
           : { skipWaitForDeleteTimeoutSeconds: command.skipWaitForDeleteTimeoutSeconds }),
-        ...(globals.output === "text" ? { onProgress: (line: string) => io.stderr(`${line}\n`) } : {}),
+        // progress goes to stderr in both modes: stdout carries only the result
+        onProgress: (line: string) => io.stderr(`${line}\n`),
       });
     case "status":
       return await status(kube, command.target);

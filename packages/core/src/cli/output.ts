@@ -89,9 +89,9 @@ function statusLines(view: TargetStatus): string[] {
   ];
 }
 
-function drainLines(report: DrainReport): string[] {
+function drainLines(report: DrainReport, dryRun: boolean): string[] {
   return [
-    ...(report.evicted.length ? [`evicted: ${report.evicted.join(", ")}`] : []),
+    ...(report.evicted.length ? [`${dryRun ? "would evict" : "evicted"}: ${report.evicted.join(", ")}`] : []),
     ...report.skipped.map((p) => `skipped ${p.pod}: ${p.reason}`),
     ...report.failed.map((p) => `failed ${p.pod}: ${p.reason}`),
   ];
@@ -104,10 +104,11 @@ export function formatText(result: CliResult): string {
     if (result.verb === "history" && result.after)
       lines.push(...historyLines(result.after as DeploymentHistory));
     if (result.verb === "status" && result.after) lines.push(...statusLines(result.after as TargetStatus));
-    if (result.verb === "drain" && result.after) lines.push(...drainLines(result.after as DrainReport));
+    if (result.verb === "drain" && result.after)
+      lines.push(...drainLines(result.after as DrainReport, result.dryRun));
   }
   lines.push(...result.warnings.map((w) => `warning: ${w}`));
-  if (result.dryRun && result.ok) lines.push("dry run: nothing was changed");
+  if (result.dryRun) lines.push("dry run: nothing was changed");
   if (result.undo && result.changed && !result.dryRun) lines.push(`undo: ${formatUndo(result.undo)}`);
   return `${lines.join("\n")}\n`;
 }

@@ -35,15 +35,17 @@ function commandTarget(command: VerbCommand): Target {
 }
 
 async function printEksToken(command: Extract<Command, { verb: "eks-token" }>, io: CliIo): Promise<number> {
-  const [{ EKSClient }, { execCredential, mintEksToken }, { resolveRegion }] = await Promise.all([
-    import("@aws-sdk/client-eks"),
-    import("../kube/eks-token.ts"),
-    import("./region.ts"),
-  ]);
+  const [{ EKSClient }, { EksTokenError, execCredential, mintEksToken }, { resolveRegion }] =
+    await Promise.all([import("@aws-sdk/client-eks"), import("../kube/eks-token.ts"), import("./region.ts")]);
   const region = await resolveRegion(command.region);
   // the default provider chain, as `aws eks get-token`: env, profile, SSO, container and instance roles
   const credentials = new EKSClient({ region }).config.credentials;
-  const token = await mintEksToken({ clusterName: command.clusterName, region, credentials });
+  const token = await mintEksToken({ clusterName: command.clusterName, region, credentials }).catch(
+    (error: unknown) => {
+      // a bad cluster name or region is the caller's input: exit 2
+      throw error instanceof EksTokenError ? new UsageError(error.message, "eks-token") : error;
+    },
+  );
   io.stdout(`${JSON.stringify(execCredential(token))}\n`);
   return 0;
 }

@@ -13,7 +13,7 @@ import {
   planDrain,
   podKey,
 } from "./drain-filters.ts";
-import { apiMessage, apiStatus, toKubeVerbError } from "./errors.ts";
+import { apiMessage, apiStatus, KubeVerbError, toKubeVerbError } from "./errors.ts";
 import { resolveNode } from "./nodes.ts";
 import { dryRunParam, startVerb } from "./result.ts";
 import type { VerbOptions, VerbResult } from "./types.ts";
@@ -249,6 +249,14 @@ export async function drain(
   run.setTarget(target);
   const nodeName = target.name;
   const wasCordoned = isUnschedulable(node);
+  // stopped (Ctrl-C, or the deadline) while finding the node: do not cordon after all
+  if (stop.aborted) {
+    const why = opts.signal?.aborted ? "cancelled" : "deadline reached";
+    throw new KubeVerbError(
+      opts.signal?.aborted ? "failed" : "timeout",
+      `drain of node ${nodeName} ${why} before the cordon; nothing changed`,
+    );
+  }
   if (!wasCordoned) {
     await patchUnschedulable(kube, nodeName, true, dryRun);
     progress(dryRun ? `node ${nodeName} would be cordoned (dry run)` : `node ${nodeName} cordoned`);
