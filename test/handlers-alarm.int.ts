@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleEvent } from "../packages/core/src/events/index.ts";
-import { createNamespace, type TestNamespace, waitFor } from "./env/cluster.ts";
+import { createNamespace, createPauseDeployment, type TestNamespace, waitFor } from "./env/cluster.ts";
 import { E2E_CLUSTER_DIMENSION } from "./fixtures/e2e.config.ts";
 import { type E2e, eventResult, freshEnvelope, startE2e } from "./fixtures/e2e-harness.ts";
 
@@ -13,23 +13,7 @@ let ns: TestNamespace;
 let other: TestNamespace;
 
 async function deployment(namespace: string, name: string, replicas = 1): Promise<void> {
-  await e2e.admin.apps.createNamespacedDeployment({
-    namespace,
-    body: {
-      metadata: { name },
-      spec: {
-        replicas,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: {
-            containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }],
-            terminationGracePeriodSeconds: 0,
-          },
-        },
-      },
-    },
-  });
+  await createPauseDeployment(e2e.admin, namespace, name, replicas);
 }
 
 async function replicas(namespace: string, name: string): Promise<number | undefined> {

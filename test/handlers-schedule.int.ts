@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineConfig } from "../packages/core/src/config/index.ts";
 import { scheduleTargetInput } from "../packages/core/src/events/index.ts";
 import { priorReplicas } from "../packages/core/src/state/index.ts";
-import { createNamespace, type TestNamespace, waitFor } from "./env/cluster.ts";
+import { createNamespace, createPauseDeployment, type TestNamespace, waitFor } from "./env/cluster.ts";
 import { adminKube, loadTestEnv } from "./env/env.ts";
 import { E2E_CLUSTER } from "./fixtures/e2e.config.ts";
 import { type E2e, eventResult, startE2e } from "./fixtures/e2e-harness.ts";
@@ -57,23 +57,7 @@ function firing(entry: string, scheduledTime: string): unknown {
 }
 
 async function createDeployment(name: string, replicas: number): Promise<void> {
-  await e2e.admin.apps.createNamespacedDeployment({
-    namespace: ns.name,
-    body: {
-      metadata: { name },
-      spec: {
-        replicas,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: {
-            containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }],
-            terminationGracePeriodSeconds: 0,
-          },
-        },
-      },
-    },
-  });
+  await createPauseDeployment(e2e.admin, ns.name, name, replicas);
 }
 
 async function replicas(): Promise<Record<string, number | undefined>> {

@@ -3,7 +3,14 @@
 // revision 1's template back, as `kubectl rollout undo` would. Scans after that do nothing.
 import { PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BEHAVIOUR_LABEL, BEHAVIOURS, createNamespace, type TestNamespace, waitFor } from "./env/cluster.ts";
+import {
+  BEHAVIOUR_LABEL,
+  BEHAVIOURS,
+  createNamespace,
+  createPauseDeployment,
+  type TestNamespace,
+  waitFor,
+} from "./env/cluster.ts";
 import { type E2e, rolloutResult, startE2e } from "./fixtures/e2e-harness.ts";
 
 let e2e: E2e;
@@ -21,24 +28,7 @@ afterAll(async () => {
 });
 
 async function healthyDeployment(name: string, progressDeadlineSeconds: number): Promise<V1PodTemplateSpec> {
-  await e2e.admin.apps.createNamespacedDeployment({
-    namespace: ns.name,
-    body: {
-      metadata: { name },
-      spec: {
-        replicas: 2,
-        progressDeadlineSeconds,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: {
-            containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }],
-            terminationGracePeriodSeconds: 0,
-          },
-        },
-      },
-    },
-  });
+  await createPauseDeployment(e2e.admin, ns.name, name, 2, { progressDeadlineSeconds });
   const ready = await waitFor(
     async () => {
       const deployment = await e2e.admin.apps.readNamespacedDeployment({ namespace: ns.name, name });

@@ -5,6 +5,7 @@ import {
   ApiException,
   PatchStrategy,
   setHeaderOptions,
+  type V1DeploymentSpec,
   type V1Node,
   type V1Taint,
 } from "@kubernetes/client-node";
@@ -261,5 +262,36 @@ export async function setNodeNotReady(
   await waitFor(async () => readyStatus(await kube.core.readNode({ name })) === want, {
     what: `node ${name} to report Ready=${want}`,
     timeoutMs,
+  });
+}
+
+/**
+ * A Deployment of `replicas` pause containers labelled `app: <name>` (pods become Ready on kwok nodes
+ * at once; `spec` adds fields such as progressDeadlineSeconds).
+ */
+export async function createPauseDeployment(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  replicas: number,
+  spec: Partial<V1DeploymentSpec> = {},
+): Promise<void> {
+  await kube.apps.createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: {
+        replicas,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: {
+            containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }],
+            terminationGracePeriodSeconds: 0,
+          },
+        },
+        ...spec,
+      },
+    },
   });
 }
