@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleEvent } from "../packages/core/src/events/index.ts";
 import { DynamoStateStore } from "../packages/core/src/state/index.ts";
-import { createNamespace, removeNode, type TestNamespace } from "./env/cluster.ts";
+import { createNamespace, createPauseDeployment, removeNode, type TestNamespace } from "./env/cluster.ts";
 import { addDedicatedNode, uniqueId } from "./env/node-fixtures.ts";
 import { E2E_CLUSTER_DIMENSION, e2eConfig } from "./fixtures/e2e.config.ts";
 import { type E2e, eventResult, freshEnvelope, startE2e } from "./fixtures/e2e-harness.ts";
@@ -24,20 +24,7 @@ afterAll(async () => {
 });
 
 async function deployment(name: string): Promise<void> {
-  await e2e.admin.apps.createNamespacedDeployment({
-    namespace: ns.name,
-    body: {
-      metadata: { name },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: name } },
-        template: {
-          metadata: { labels: { app: name } },
-          spec: { containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }] },
-        },
-      },
-    },
-  });
+  await createPauseDeployment(e2e.admin, ns.name, name, 1);
 }
 
 async function replicas(name: string): Promise<number | undefined> {
