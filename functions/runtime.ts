@@ -78,13 +78,8 @@ export class RetryableFailureError extends Error {
   override readonly name = "RetryableFailureError";
 }
 
-const pick = (env: Env, ...names: string[]): string | undefined => {
-  for (const name of names) {
-    const value = env[name]?.trim();
-    if (value) return value;
-  }
-  return undefined;
-};
+/** A variable's trimmed value; empty counts as unset. */
+const pick = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
 
 function positiveNumber(env: Env, name: string): number | undefined {
   const text = pick(env, name);
@@ -108,17 +103,17 @@ export function rolloutThresholdsFromEnv(env: Env): Partial<StallThresholds> {
 
 /** Names of the variables (stacks/functions.ts sets them in Lambda). */
 const ENV = {
-  config: ["HOMEOSTAT_CONFIG"],
-  table: ["HOMEOSTAT_STATE_TABLE"],
-  stateDb: ["HOMEOSTAT_STATE_DB"],
-  bus: ["HOMEOSTAT_EVENT_BUS"],
-  scheduleGroup: ["HOMEOSTAT_SCHEDULE_GROUP"],
-  scheduleTarget: ["HOMEOSTAT_NODE_EVENTS_FUNCTION_ARN"],
-  schedulerRole: ["HOMEOSTAT_SCHEDULER_ROLE_ARN"],
-  clusters: ["HOMEOSTAT_CLUSTERS"],
-  kubeconfig: ["KUBECONFIG"],
-  kubeContext: ["HOMEOSTAT_KUBE_CONTEXT"],
-  dryRun: ["HOMEOSTAT_DRY_RUN"],
+  config: "HOMEOSTAT_CONFIG",
+  table: "HOMEOSTAT_STATE_TABLE",
+  stateDb: "HOMEOSTAT_STATE_DB",
+  bus: "HOMEOSTAT_EVENT_BUS",
+  scheduleGroup: "HOMEOSTAT_SCHEDULE_GROUP",
+  scheduleTarget: "HOMEOSTAT_NODE_EVENTS_FUNCTION_ARN",
+  schedulerRole: "HOMEOSTAT_SCHEDULER_ROLE_ARN",
+  clusters: "HOMEOSTAT_CLUSTERS",
+  kubeconfig: "KUBECONFIG",
+  kubeContext: "HOMEOSTAT_KUBE_CONTEXT",
+  dryRun: "HOMEOSTAT_DRY_RUN",
 } as const;
 
 function clientSettings(aws: AwsClientSettings | undefined, region?: string) {
@@ -143,8 +138,8 @@ function clusterConnector(config: HomeostatConfig, env: Env, aws: AwsClientSetti
         `cluster "${name}" is not in the config (clusters: ${Object.keys(config.clusters).join(", ")}); fix HOMEOSTAT_CLUSTERS`,
       );
     }
-    const kubeconfig = pick(env, ...ENV.kubeconfig);
-    const context = pick(env, ...ENV.kubeContext);
+    const kubeconfig = pick(env, ENV.kubeconfig);
+    const context = pick(env, ENV.kubeContext);
     // A kubeconfig in the environment wins: that is a local run (`homeostat invoke`) against any cluster.
     const access =
       kubeconfig || context
@@ -188,16 +183,16 @@ export async function buildDeps(options: RuntimeOptions = {}, logger?: Logger): 
   const given = options.deps ?? {};
   const aws = options.aws;
 
-  const configPath = pick(env, ...ENV.config);
+  const configPath = pick(env, ENV.config);
   const config = given.config ?? (configPath ? await loadConfig(configPath) : bundledConfig);
 
   let store: StateStore | undefined = given.store;
   if (!store) {
-    const table = pick(env, ...ENV.table);
+    const table = pick(env, ENV.table);
     if (table) {
       store = new DynamoStateStore({ client: new DynamoDBClient(clientSettings(aws)), tableName: table });
     } else {
-      const path = pick(env, ...ENV.stateDb) ?? defaultStateDb();
+      const path = pick(env, ENV.stateDb) ?? defaultStateDb();
       if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
       store = new SqliteStateStore({ path });
     }
@@ -209,7 +204,7 @@ export async function buildDeps(options: RuntimeOptions = {}, logger?: Logger): 
     connect: given.connect ?? clusterConnector(config, env, aws),
   };
 
-  const clusters = pick(env, ...ENV.clusters)
+  const clusters = pick(env, ENV.clusters)
     ?.split(",")
     .map((name) => name.trim())
     .filter(Boolean);
@@ -224,7 +219,7 @@ export async function buildDeps(options: RuntimeOptions = {}, logger?: Logger): 
     deps.clusters = served;
   }
 
-  const bus = pick(env, ...ENV.bus);
+  const bus = pick(env, ENV.bus);
   if (given.publish) deps.publish = given.publish;
   else if (bus) {
     const events = new EventBridgeClient(clientSettings(aws));
@@ -237,9 +232,9 @@ export async function buildDeps(options: RuntimeOptions = {}, logger?: Logger): 
 
   if (given.scheduler) deps.scheduler = given.scheduler;
   else {
-    const groupName = pick(env, ...ENV.scheduleGroup);
-    const targetArn = pick(env, ...ENV.scheduleTarget);
-    const roleArn = pick(env, ...ENV.schedulerRole);
+    const groupName = pick(env, ENV.scheduleGroup);
+    const targetArn = pick(env, ENV.scheduleTarget);
+    const roleArn = pick(env, ENV.schedulerRole);
     if (groupName && targetArn && roleArn) {
       deps.scheduler = eventBridgeDeferScheduler(
         { groupName, targetArn, roleArn },
@@ -252,7 +247,7 @@ export async function buildDeps(options: RuntimeOptions = {}, logger?: Logger): 
     }
   }
 
-  const dryRun = given.dryRun ?? pick(env, ...ENV.dryRun) === "true";
+  const dryRun = given.dryRun ?? pick(env, ENV.dryRun) === "true";
   if (dryRun) deps.dryRun = true;
   const heartbeatSeconds = positiveNumber(env, "HOMEOSTAT_HEARTBEAT_SECONDS");
   if (heartbeatSeconds) deps.heartbeatIntervalMs = heartbeatSeconds * 1000;
