@@ -8,13 +8,14 @@
 // (Drain has its own benchmark: scripts/bench-drain.ts.)
 import { execFile } from "node:child_process";
 import { parseArgs, promisify } from "node:util";
+import type { WorkloadTarget } from "../packages/core/src/domain/target.ts";
+import type { VerbResult } from "../packages/core/src/domain/verb.ts";
 import { cordon, uncordon } from "../packages/core/src/kube/cordon.ts";
 import { restart } from "../packages/core/src/kube/restart.ts";
 import { strategicMergePatch } from "../packages/core/src/kube/result.ts";
 import { rollback } from "../packages/core/src/kube/rollback.ts";
 import { scale } from "../packages/core/src/kube/scale.ts";
 import { status } from "../packages/core/src/kube/status.ts";
-import type { VerbResult, WorkloadTarget } from "../packages/core/src/kube/types.ts";
 import { addNode, createNamespace, removeNode, waitFor } from "../test/env/cluster.ts";
 import { adminKube, loadTestEnv } from "../test/env/env.ts";
 import { automationKube } from "../test/env/identity.ts";

@@ -6,12 +6,12 @@
 // the typed calls do.
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubeVerbError } from "../packages/core/src/domain/errors.ts";
+import type { WorkloadTarget } from "../packages/core/src/domain/target.ts";
 import type { Kube } from "../packages/core/src/kube/client.ts";
-import { KubeVerbError } from "../packages/core/src/kube/errors.ts";
 import { history } from "../packages/core/src/kube/history.ts";
 import { rawGet, rawList } from "../packages/core/src/kube/raw.ts";
 import { rollback } from "../packages/core/src/kube/rollback.ts";
-import type { WorkloadTarget } from "../packages/core/src/kube/types.ts";
 import { createNamespace, type TestNamespace, waitFor } from "./env/cluster.ts";
 import { adminKube, loadTestEnv, type TestEnv } from "./env/env.ts";
 import { automationKube } from "./env/identity.ts";

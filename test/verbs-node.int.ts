@@ -5,10 +5,10 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { V1Node } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubeVerbError } from "../packages/core/src/domain/errors.ts";
 import type { Kube } from "../packages/core/src/kube/client.ts";
 import { cordon, uncordon } from "../packages/core/src/kube/cordon.ts";
 import { drain } from "../packages/core/src/kube/drain.ts";
-import { KubeVerbError } from "../packages/core/src/kube/errors.ts";
 import {
   type AddedNode,
   createNamespace,

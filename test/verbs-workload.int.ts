@@ -7,6 +7,8 @@ import { promisify } from "node:util";
 import { CreateClusterCommand, EKSClient } from "@aws-sdk/client-eks";
 import type { V1Deployment, V1PodTemplateSpec } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KubeVerbError } from "../packages/core/src/domain/errors.ts";
+import type { WorkloadTarget } from "../packages/core/src/domain/target.ts";
 import {
   cachedEksEndpoint,
   clearEksAccessCache,
@@ -14,14 +16,12 @@ import {
   kubeForEksCluster,
 } from "../packages/core/src/kube/access.ts";
 import type { Kube } from "../packages/core/src/kube/client.ts";
-import { KubeVerbError } from "../packages/core/src/kube/errors.ts";
 import { history } from "../packages/core/src/kube/history.ts";
 import { restart } from "../packages/core/src/kube/restart.ts";
 import { jsonPatch, strategicMergePatch } from "../packages/core/src/kube/result.ts";
 import { rollback } from "../packages/core/src/kube/rollback.ts";
 import { scale } from "../packages/core/src/kube/scale.ts";
 import { status } from "../packages/core/src/kube/status.ts";
-import type { WorkloadTarget } from "../packages/core/src/kube/types.ts";
 import { assumeRole, clientConfig } from "./env/aws.ts";
 import { createNamespace, type TestNamespace, waitFor } from "./env/cluster.ts";
 import { adminKube, loadTestEnv, type TestEnv } from "./env/env.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { VerbResult } from "../domain/verb.ts";
 import type { AlarmTrigger } from "../events/trigger.ts";
-import type { VerbResult } from "../kube/types.ts";
 import { resultDetailTypes, resultEventEntry } from "./publish.ts";
 import { auditRecordFromResult, skippedAuditRecord } from "./record.ts";
 

@@ -1,5 +1,6 @@
+import { targetKey } from "../domain/target.ts";
+import type { VerbResult } from "../domain/verb.ts";
 import type { Trigger } from "../events/trigger.ts";
-import type { VerbResult } from "../kube/types.ts";
 import type { AuditRecord, AuditTarget, AuditVerb } from "../state/audit-log.ts";
 
 /** Who planned the action and why: the parts of an audit record a verb result does not carry. */
@@ -30,15 +31,9 @@ export function summarizeTrigger(trigger: Trigger): string {
   }
 }
 
-function targetLabel(target: AuditTarget): string {
-  if (target.kind === "LifecycleAction")
-    return `LifecycleAction/${target.autoScalingGroupName}/${target.instanceId}`;
-  return target.kind === "Node" ? `Node/${target.name}` : `${target.kind}/${target.namespace}/${target.name}`;
-}
-
 function base(context: AuditContext, verb: AuditVerb, target: AuditTarget) {
   return {
-    id: context.id ?? `${context.trigger.id}#${context.policy}#${verb}#${targetLabel(target)}`,
+    id: context.id ?? `${context.trigger.id}#${context.policy}#${verb}#${targetKey(target)}`,
     time: (context.time ?? new Date()).toISOString(),
     trigger: {
       id: context.trigger.id,

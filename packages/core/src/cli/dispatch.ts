@@ -1,4 +1,5 @@
 import { type Connection, type GlobalOptions, UsageError, type VerbCommand } from "../command/grammar.ts";
+import type { VerbResult } from "../domain/verb.ts";
 import { kubeForCluster, kubeForEksCluster } from "../kube/access.ts";
 import type { Kube } from "../kube/client.ts";
 import { cordon, uncordon } from "../kube/cordon.ts";
@@ -8,7 +9,6 @@ import { restart } from "../kube/restart.ts";
 import { rollback } from "../kube/rollback.ts";
 import { scale } from "../kube/scale.ts";
 import { status } from "../kube/status.ts";
-import type { VerbResult } from "../kube/types.ts";
 import { resolveRegion } from "./region.ts";
 import type { CliIo } from "./run.ts";
 

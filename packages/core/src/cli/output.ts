@@ -1,8 +1,9 @@
+import { KubeVerbError, type KubeVerbErrorCode } from "../domain/errors.ts";
+import type { Target } from "../domain/target.ts";
+import type { UndoAction, Verb, VerbResult } from "../domain/verb.ts";
 import type { DrainReport } from "../kube/drain.ts";
-import { KubeVerbError, type KubeVerbErrorCode } from "../kube/errors.ts";
 import type { DeploymentHistory } from "../kube/history.ts";
 import type { TargetStatus } from "../kube/status.ts";
-import type { Target, UndoAction, Verb, VerbResult } from "../kube/types.ts";
 
 /** A VerbResult as the CLI prints it; a failure also says why (`error.code`) and the exit code. */
 export type CliResult = Omit<VerbResult, "verb" | "target"> & {

@@ -7,8 +7,9 @@ import {
   usageText,
   type VerbCommand,
 } from "../command/grammar.ts";
-import { KubeVerbError } from "../kube/errors.ts";
-import type { Target, Verb } from "../kube/types.ts";
+import { KubeVerbError } from "../domain/errors.ts";
+import type { Target } from "../domain/target.ts";
+import type { Verb } from "../domain/verb.ts";
 import { type CliResult, errorResult, formatJson, formatText } from "./output.ts";
 
 export interface CliIo {

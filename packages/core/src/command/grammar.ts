@@ -17,10 +17,11 @@
  * deployment|deploy|statefulset|sts.
  */
 import { parseArgs } from "node:util";
-import { KubeVerbError } from "../kube/errors.ts";
-import { isInstanceId } from "../kube/nodes.ts";
-import { parseScaleChange, type ScaleChange, validateScaleBounds } from "../kube/scale-change.ts";
-import type { Target, WorkloadTarget } from "../kube/types.ts";
+import { parseGoDuration } from "../domain/duration.ts";
+import { KubeVerbError } from "../domain/errors.ts";
+import { isInstanceId } from "../domain/instance-id.ts";
+import { parseScaleChange, type ScaleChange, validateScaleBounds } from "../domain/scale-change.ts";
+import type { Target, WorkloadTarget } from "../domain/target.ts";
 
 export type OutputFormat = "text" | "json";
 
@@ -326,23 +327,19 @@ export function parseNodeName(text: string | undefined, topic: CommandName): str
   return text;
 }
 
-const DURATION = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h))+$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** A duration like `90s`, `5m`, `1h30m`, `500ms` or `0`, in milliseconds (Go's duration units). */
-export function parseDuration(text: string, option = "--timeout"): number {
-  if (text === "0") return 0;
-  if (!DURATION.test(text)) {
+/** A duration option like `--timeout 90s` (Go units, as kubectl takes them), in milliseconds. */
+export function parseTimeout(text: string, option = "--timeout"): number {
+  const total = parseGoDuration(text);
+  if (total === undefined) {
     throw new UsageError(`${option} needs a duration like 90s, 5m or 1h30m; got '${text}'`);
-  }
-  let total = 0;
-  for (const [, amount, unit] of text.matchAll(DURATION_PART)) {
-    total += Number(amount) * (UNIT_MS[unit ?? "s"] ?? 0);
   }
   // Node's timers take at most 2^31-1 ms (about 24.8 days); a longer one would fire at once.
   if (total > 2_147_483_647) {
     throw new UsageError(`${option} can be at most 596h (24 days); got '${text}' — use 0 for no deadline`);
+  }
+  // 0 means no deadline, so a positive duration must not round down to it
+  if (total > 0 && Math.round(total) === 0) {
+    throw new UsageError(`${option} must be at least 1ms (or 0 for no deadline); got '${text}'`);
   }
   return Math.round(total);
 }
@@ -534,7 +531,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedInvocation {
       command = { verb: topic, node: parseNodeName(first, topic) };
       break;
     case "drain": {
-      const timeoutMs = values.timeout === undefined ? undefined : parseDuration(values.timeout);
+      const timeoutMs = values.timeout === undefined ? undefined : parseTimeout(values.timeout);
       const gracePeriodSeconds = wholeNumber(values["grace-period"], "--grace-period", topic);
       const skipWait = wholeNumber(
         values["skip-wait-for-delete-timeout"],

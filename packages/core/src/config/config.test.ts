@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "./duration.ts";
 import { ConfigError, defineConfig, type HomeostatConfigInput, loadConfig, parseConfig } from "./index.ts";
 import { isTimeZone, parseScheduleExpression } from "./schedule-expression.ts";
 
@@ -290,40 +289,6 @@ describe("loadConfig", () => {
     const path = join(directory, "empty.mjs");
     await writeFile(path, "export const nothing = 1;\n");
     await expect(loadConfig(path)).rejects.toThrow(/exports no config/);
-  });
-});
-
-describe("durations", () => {
-  it.each([
-    ["90s", 90],
-    ["5m", 300],
-    ["1h30m", 5400],
-    ["2d", 172_800],
-    ["45", 45],
-    ["0s", 0],
-  ])("%s is %i seconds", (text, seconds) => {
-    expect(parseDuration(text)).toBe(seconds);
-  });
-
-  it.each(["", "m", "5 m", "1m1h", "-5m", "1.5h", "5mm"])("rejects %j", (text) => {
-    expect(parseDuration(text)).toBeUndefined();
-  });
-
-  it("formats to text that parses back to the same seconds", () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10 ** 8 }), (seconds) => {
-        expect(parseDuration(formatDuration(seconds))).toBe(seconds);
-      }),
-    );
-  });
-
-  it("never throws, and reads only whole non-negative seconds", () => {
-    fc.assert(
-      fc.property(fc.string(), (text) => {
-        const seconds = parseDuration(text);
-        if (seconds !== undefined) expect(Number.isInteger(seconds) && seconds >= 0).toBe(true);
-      }),
-    );
   });
 });
 

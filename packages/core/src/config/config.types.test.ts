@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from "vitest";
-import type { MutatingVerb } from "../kube/types.ts";
+import type { MutatingVerb } from "../domain/verb.ts";
 import {
   defineConfig,
   type HomeostatConfig,

@@ -1,4 +1,3 @@
-export { formatDuration, parseDuration } from "./duration.ts";
 export type { ConfigErrorCode } from "./load.ts";
 export { ConfigError, defineConfig, formatPath, loadConfig, parseConfig } from "./load.ts";
 export type { ScheduleExpression, ScheduleExpressionResult } from "./schedule-expression.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { parseScaleChange } from "../kube/scale.ts";
-import { parseDuration } from "./duration.ts";
+import { parseDuration } from "../domain/duration.ts";
+import { parseScaleChange } from "../domain/scale-change.ts";
 import { isTimeZone, parseScheduleExpression } from "./schedule-expression.ts";
 
 /**

@@ -8,8 +8,6 @@ export type { DeferredPayload, SchedulePayload } from "./schemas.ts";
 export {
   DeferredPayloadSchema,
   deferredPayload,
-  INSTANCE_ID_PATTERN,
-  isInstanceId,
   SchedulePayloadSchema,
   scheduleTargetInput,
   TriggerSchema,

@@ -12,13 +12,13 @@
  * No I/O, and no input makes it throw: rejections are values (the fuzz test holds it to that).
  */
 import type { z } from "zod";
+import { isInstanceId } from "../domain/instance-id.ts";
 import {
   CloudWatchAlarmEventSchema,
   DeferredPayloadSchema,
   EventBridgeEnvelopeSchema,
   HealthDetailSchema,
   InstanceStateChangeDetailSchema,
-  isInstanceId,
   LifecycleActionSchema,
   LifecycleQueueMessageSchema,
   RebalanceRecommendationDetailSchema,

@@ -11,6 +11,7 @@ import {
 } from "@aws-lambda-powertools/parser/schemas/sns";
 import { SqsRecordSchema as PowertoolsSqsRecordSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
 import { z } from "zod";
+import { INSTANCE_ID_PATTERN } from "../domain/instance-id.ts";
 import { isoToRfc3339, rfc1123ToRfc3339 } from "./time.ts";
 import type { Trigger } from "./trigger.ts";
 
@@ -31,13 +32,6 @@ export const SnsSqsNotificationSchema = PowertoolsSnsSqsNotificationSchema.exten
 
 /** One record of a Lambda SQS event (Powertools) with a non-empty `messageId`. */
 export const SqsRecordSchema = PowertoolsSqsRecordSchema.extend({ messageId: NonEmptyId });
-
-/** An EC2 instance id: `i-` and 8 (older) or 17 lowercase hex digits. Anything else is not an instance. */
-export const INSTANCE_ID_PATTERN = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-
-export function isInstanceId(value: unknown): value is string {
-  return typeof value === "string" && INSTANCE_ID_PATTERN.test(value);
-}
 
 export const InstanceIdSchema = z
   .string()

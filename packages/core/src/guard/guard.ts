@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
-import { formatDuration } from "../config/duration.ts";
 import type { HomeostatConfig, NodeDisruptionBudget, Policy } from "../config/schema.ts";
-import { applyScaleChange, formatScaleChange, parseScaleChange } from "../kube/scale.ts";
-import { describeAction, describeTarget, planTargetKey } from "../policy/describe.ts";
+import { formatDuration } from "../domain/duration.ts";
+import { applyScaleChange, formatScaleChange, parseScaleChange } from "../domain/scale-change.ts";
+import { describeTarget, targetKey } from "../domain/target.ts";
+import { describeAction } from "../policy/describe.ts";
 import { matchesAnyGlob } from "../policy/glob.ts";
 import type { ClusterFacts, NodeFact, Plan, PlannedAction } from "../policy/plan.ts";
 import { stateKeys } from "../state/keys.ts";
@@ -121,7 +122,7 @@ export function disruptionLimit(budget: NodeDisruptionBudget, totalNodes: number
 /** A short id for an approval, the same for the same action of the same event (redeliveries meet). */
 export function approvalIdFor(cluster: string, triggerId: string, action: PlannedAction): string {
   return createHash("sha256")
-    .update(`${cluster}\n${triggerId}\n${action.policy}\n${action.verb}\n${planTargetKey(action.target)}`)
+    .update(`${cluster}\n${triggerId}\n${action.policy}\n${action.verb}\n${targetKey(action.target)}`)
     .digest("hex")
     .slice(0, 12);
 }
@@ -176,7 +177,7 @@ interface Taken {
 
 /** The key of a planned action of an event: what `actionDone` marks once it has run. */
 export function plannedActionKey(action: PlannedAction): string {
-  return `${action.policy}#${action.verb}#${planTargetKey(action.target)}`;
+  return `${action.policy}#${action.verb}#${targetKey(action.target)}`;
 }
 
 async function guardPlan(plan: Plan, ctx: GuardContext, taken: Taken): Promise<GuardedPlan> {
@@ -419,13 +420,13 @@ async function guardPlan(plan: Plan, ctx: GuardContext, taken: Taken): Promise<G
   const waitingForBudget = new Set(
     result.skipped
       .filter((skip) => skip.stage === "disruption-budget" && skip.action?.verb === "drain")
-      .map((skip) => (skip.action ? planTargetKey(skip.action.target) : "")),
+      .map((skip) => (skip.action ? targetKey(skip.action.target) : "")),
   );
   await keep((candidate) => {
     const { action } = candidate;
     if (action.verb !== "complete-lifecycle" || !action.params.afterDrain) return undefined;
     const node = facts.nodes.find((fact) => fact.instanceId === action.target.instanceId);
-    if (!node || !waitingForBudget.has(`node/${node.name}`)) return undefined;
+    if (!node || !waitingForBudget.has(targetKey({ kind: "Node", name: node.name }))) return undefined;
     result.retryLater = `the drain of node ${node.name} waits for a place in the node disruption budget`;
     return {
       stage: "disruption-budget",
@@ -437,13 +438,13 @@ async function guardPlan(plan: Plan, ctx: GuardContext, taken: Taken): Promise<G
   const drainedNodes = new Set(
     candidates
       .filter((candidate) => candidate.action.verb === "drain")
-      .map((candidate) => planTargetKey(candidate.action.target)),
+      .map((candidate) => targetKey(candidate.action.target)),
   );
   for (const candidate of candidates) {
     const { action } = candidate;
     if (action.verb === "complete-lifecycle" && action.params.afterDrain) {
       const node = facts.nodes.find((fact) => fact.instanceId === action.target.instanceId);
-      if (!node || !drainedNodes.has(`node/${node.name}`)) {
+      if (!node || !drainedNodes.has(targetKey({ kind: "Node", name: node.name }))) {
         candidate.action = { ...action, params: { ...action.params, afterDrain: false } };
         candidate.notes.push(
           "the drain is not running in this plan: completing the lifecycle action at once",

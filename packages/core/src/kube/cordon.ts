@@ -1,9 +1,11 @@
 import type { V1Node } from "@kubernetes/client-node";
+import { isInstanceId } from "../domain/instance-id.ts";
+import type { NodeTarget } from "../domain/target.ts";
+import type { VerbOptions, VerbResult } from "../domain/verb.ts";
 import type { Kube } from "./client.ts";
 import { toKubeVerbError } from "./errors.ts";
-import { isInstanceId, resolveNode } from "./nodes.ts";
+import { resolveNode } from "./nodes.ts";
 import { dryRunParam, startVerb, strategicMergePatch } from "./result.ts";
-import type { NodeTarget, VerbOptions, VerbResult } from "./types.ts";
 
 /** A node's schedulability, before and after cordon / uncordon. */
 export interface NodeSchedulingState {

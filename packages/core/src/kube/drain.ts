@@ -1,5 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { ApiException, type V1Eviction, type V1Pod } from "@kubernetes/client-node";
+import { KubeVerbError } from "../domain/errors.ts";
+import type { VerbOptions, VerbResult } from "../domain/verb.ts";
 import type { Kube } from "./client.ts";
 import { isUnschedulable, patchUnschedulable, requestedNodeTarget } from "./cordon.ts";
 import {
@@ -13,10 +15,9 @@ import {
   planDrain,
   podKey,
 } from "./drain-filters.ts";
-import { apiMessage, apiStatus, KubeVerbError, toKubeVerbError } from "./errors.ts";
+import { apiMessage, apiStatus, toKubeVerbError } from "./errors.ts";
 import { resolveNode } from "./nodes.ts";
 import { dryRunParam, startVerb } from "./result.ts";
-import type { VerbOptions, VerbResult } from "./types.ts";
 
 export type DrainOptions = VerbOptions & {
   /** One deadline for the whole drain, in ms; absent or 0: wait as long as it takes (kubectl's default). */

@@ -1,9 +1,11 @@
 import type { V1Deployment, V1LabelSelector, V1ReplicaSet } from "@kubernetes/client-node";
+import { KubeVerbError } from "../domain/errors.ts";
+import type { WorkloadTarget } from "../domain/target.ts";
+import { describeTarget } from "../domain/target.ts";
+import type { VerbResult } from "../domain/verb.ts";
 import type { Kube } from "./client.ts";
-import { KubeVerbError } from "./errors.ts";
 import { rawGet, rawList, type Wire } from "./raw.ts";
 import { startVerb } from "./result.ts";
-import type { VerbResult, WorkloadTarget } from "./types.ts";
 
 export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
 export const CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause";
@@ -87,7 +89,7 @@ export function controlledBy<ReplicaSet extends Owned>(
 }
 
 export function describeDeployment(target: { namespace: string; name: string }): string {
-  return `deployment ${target.namespace}/${target.name}`;
+  return describeTarget({ kind: "Deployment", ...target });
 }
 
 /**

@@ -27,12 +27,11 @@ export type {
   PodWithReason,
 } from "./drain-filters.ts";
 export { planDrain } from "./drain-filters.ts";
-export type { KubeVerbErrorCode, KubeVerbErrorOptions } from "./errors.ts";
-export { apiMessage, apiStatus, KubeVerbError, toKubeVerbError } from "./errors.ts";
+export { apiMessage, apiStatus, toKubeVerbError } from "./errors.ts";
 export type { DeploymentHistory, RevisionEntry } from "./history.ts";
 export { history } from "./history.ts";
 export type { ResolvedNode } from "./nodes.ts";
-export { instanceIdOf, isInstanceId, resolveNode } from "./nodes.ts";
+export { instanceIdOf, resolveNode } from "./nodes.ts";
 export type { RestartState } from "./restart.ts";
 export { restart } from "./restart.ts";
 export type { VerbOutcome, VerbRun } from "./result.ts";
@@ -46,8 +45,7 @@ export {
 } from "./result.ts";
 export type { RollbackParams, RolloutState } from "./rollback.ts";
 export { rollback } from "./rollback.ts";
-export type { AppliedScaleChange, ScaleBounds, ScaleChange, ScaleParams, ScaleState } from "./scale.ts";
-export { applyScaleChange, formatScaleChange, parseScaleChange, scale } from "./scale.ts";
+export type { ScaleParams, ScaleState } from "./scale.ts";
+export { scale } from "./scale.ts";
 export type { ConditionView, NodeStatus, TargetStatus, WorkloadStatus } from "./status.ts";
 export { status } from "./status.ts";
-export type * from "./types.ts";

@@ -1,8 +1,9 @@
 import type { V1Node } from "@kubernetes/client-node";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KubeVerbError } from "./errors.ts";
-import { instanceIdOf, isInstanceId, matchNode } from "./nodes.ts";
+import { KubeVerbError } from "../domain/errors.ts";
+import { isInstanceId } from "../domain/instance-id.ts";
+import { instanceIdOf, matchNode } from "./nodes.ts";
 
 function node(name: string, providerID?: string): V1Node {
   return { metadata: { name }, spec: providerID ? { providerID } : {} };

@@ -1,14 +1,9 @@
 import type { V1Node } from "@kubernetes/client-node";
+import { KubeVerbError } from "../domain/errors.ts";
+import { isInstanceId } from "../domain/instance-id.ts";
+import type { NodeTarget } from "../domain/target.ts";
 import type { Kube } from "./client.ts";
-import { apiStatus, KubeVerbError, toKubeVerbError } from "./errors.ts";
-import type { NodeTarget } from "./types.ts";
-
-/** EC2 instance ids: `i-` and 8 (old) or 17 hex digits. */
-const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-
-export function isInstanceId(value: string): boolean {
-  return INSTANCE_ID.test(value);
-}
+import { apiStatus, toKubeVerbError } from "./errors.ts";
 
 /**
  * The EC2 instance id in a node's `spec.providerID` (`aws:///us-east-1a/i-0abc…`): its last path

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { KubeVerbError } from "./errors.ts";
+import { KubeVerbError } from "../domain/errors.ts";
 import { apiUrl, listPage, parseJsonObject } from "./raw.ts";
 
 const jsonObject = fc.dictionary(fc.string(), fc.jsonValue());

@@ -5,8 +5,9 @@ import {
   RequestContext,
 } from "@kubernetes/client-node";
 import { z } from "zod";
+import { KubeVerbError } from "../domain/errors.ts";
 import type { Kube } from "./client.ts";
-import { KubeVerbError, toKubeVerbError } from "./errors.ts";
+import { toKubeVerbError } from "./errors.ts";
 
 /**
  * A client-node model as JSON on the wire: timestamps are strings, not Dates. Objects read with

@@ -1,8 +1,11 @@
 import type { V1Deployment, V1StatefulSet } from "@kubernetes/client-node";
+import { KubeVerbError } from "../domain/errors.ts";
+import type { WorkloadTarget } from "../domain/target.ts";
+import { describeTarget } from "../domain/target.ts";
+import type { VerbOptions, VerbResult } from "../domain/verb.ts";
 import type { Kube } from "./client.ts";
-import { KubeVerbError, toKubeVerbError } from "./errors.ts";
+import { toKubeVerbError } from "./errors.ts";
 import { dryRunParam, startVerb, strategicMergePatch } from "./result.ts";
-import type { VerbOptions, VerbResult, WorkloadTarget } from "./types.ts";
 
 export const RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
 
@@ -20,10 +23,6 @@ export function restartedAtTimestamp(now: Date): string {
 /** The strategic merge patch `kubectl rollout restart` sends. */
 export function restartPatch(restartedAt: string): object {
   return { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } } };
-}
-
-function describe(target: WorkloadTarget): string {
-  return `${target.kind.toLowerCase()} ${target.namespace}/${target.name}`;
 }
 
 function restartState(workload: V1Deployment | V1StatefulSet): RestartState {
@@ -47,7 +46,7 @@ export async function restart(
 ): Promise<VerbResult<RestartState>> {
   const dryRun = opts.dryRun ?? false;
   const run = startVerb(kube, "restart", target, dryRun);
-  const what = describe(target);
+  const what = describeTarget(target);
   const request = { name: target.name, namespace: target.namespace };
   let current: V1Deployment | V1StatefulSet;
   try {

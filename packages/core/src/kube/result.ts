@@ -4,9 +4,10 @@ import {
   PatchStrategy,
   setHeaderOptions,
 } from "@kubernetes/client-node";
+import type { KubeVerbError } from "../domain/errors.ts";
+import type { Target } from "../domain/target.ts";
+import type { UndoAction, Verb, VerbResult } from "../domain/verb.ts";
 import type { Kube } from "./client.ts";
-import type { KubeVerbError } from "./errors.ts";
-import type { Target, UndoAction, Verb, VerbResult } from "./types.ts";
 
 /** What a verb decides; `verbRun.finish` adds the timing and request count. */
 export interface VerbOutcome<Before, After> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { KubeVerbError } from "./errors.ts";
+import { KubeVerbError } from "../domain/errors.ts";
 import {
   controlledBy,
   type DeploymentJson,

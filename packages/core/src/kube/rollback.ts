@@ -1,6 +1,9 @@
 import type { V1Deployment, V1PodTemplateSpec } from "@kubernetes/client-node";
+import { KubeVerbError } from "../domain/errors.ts";
+import type { WorkloadTarget } from "../domain/target.ts";
+import type { VerbOptions, VerbResult } from "../domain/verb.ts";
 import type { Kube } from "./client.ts";
-import { KubeVerbError, toKubeVerbError } from "./errors.ts";
+import { toKubeVerbError } from "./errors.ts";
 import {
   CHANGE_CAUSE_ANNOTATION,
   type DeploymentJson,
@@ -12,7 +15,6 @@ import {
 } from "./history.ts";
 import type { Wire } from "./raw.ts";
 import { dryRunParam, jsonPatch, startVerb } from "./result.ts";
-import type { VerbOptions, VerbResult, WorkloadTarget } from "./types.ts";
 
 /** The label the Deployment controller adds to each ReplicaSet's template; never copied back. */
 export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";

@@ -1,7 +1,5 @@
 import type { V1Scale } from "@kubernetes/client-node";
-import type { Kube } from "./client.ts";
-import { apiStatus, KubeVerbError, toKubeVerbError } from "./errors.ts";
-import { dryRunParam, startVerb } from "./result.ts";
+import { KubeVerbError } from "../domain/errors.ts";
 import {
   applyScaleChange,
   formatScaleChange,
@@ -9,17 +7,13 @@ import {
   type ScaleBounds,
   type ScaleChange,
   validateScaleBounds,
-} from "./scale-change.ts";
-import type { VerbOptions, VerbResult, WorkloadTarget } from "./types.ts";
-
-export type { AppliedScaleChange, ScaleBounds, ScaleChange } from "./scale-change.ts";
-export {
-  applyScaleChange,
-  formatScaleChange,
-  MAX_REPLICAS,
-  parseScaleChange,
-  validateScaleBounds,
-} from "./scale-change.ts";
+} from "../domain/scale-change.ts";
+import type { WorkloadTarget } from "../domain/target.ts";
+import { describeTarget } from "../domain/target.ts";
+import type { VerbOptions, VerbResult } from "../domain/verb.ts";
+import type { Kube } from "./client.ts";
+import { apiStatus, toKubeVerbError } from "./errors.ts";
+import { dryRunParam, startVerb } from "./result.ts";
 
 export interface ScaleParams extends ScaleBounds {
   change: ScaleChange | string;
@@ -38,10 +32,6 @@ export interface ScaleState {
 
 const MAX_ATTEMPTS = 4;
 
-function describe(target: WorkloadTarget): string {
-  return `${target.kind.toLowerCase()} ${target.namespace}/${target.name}`;
-}
-
 async function readScale(kube: Kube, target: WorkloadTarget): Promise<V1Scale> {
   const request = { name: target.name, namespace: target.namespace };
   try {
@@ -49,7 +39,7 @@ async function readScale(kube: Kube, target: WorkloadTarget): Promise<V1Scale> {
       ? await kube.apps.readNamespacedDeploymentScale(request)
       : await kube.apps.readNamespacedStatefulSetScale(request);
   } catch (error) {
-    throw toKubeVerbError(error, describe(target));
+    throw toKubeVerbError(error, describeTarget(target));
   }
 }
 
@@ -116,7 +106,7 @@ export async function scale(
     );
   } else if (hpas.length > 0) {
     hpaWarnings.push(
-      `HorizontalPodAutoscaler ${hpas.join(", ")} scales ${describe(target)} and will override this count; change the HPA's min/max instead`,
+      `HorizontalPodAutoscaler ${hpas.join(", ")} scales ${describeTarget(target)} and will override this count; change the HPA's min/max instead`,
     );
   }
 
@@ -129,13 +119,13 @@ export async function scale(
         changed: false,
         before,
         after: before,
-        message: `${describe(target)} already has ${base} replicas (${changeText} from ${params.currentReplicas} was applied before)`,
+        message: `${describeTarget(target)} already has ${base} replicas (${changeText} from ${params.currentReplicas} was applied before)`,
         warnings: hpaWarnings,
       });
     }
     throw new KubeVerbError(
       "precondition",
-      `${describe(target)} has ${base} replicas, not the ${params.currentReplicas} this change is based on; nothing changed — read the count and decide again`,
+      `${describeTarget(target)} has ${base} replicas, not the ${params.currentReplicas} this change is based on; nothing changed — read the count and decide again`,
     );
   }
 
@@ -152,7 +142,7 @@ export async function scale(
         changed: false,
         before,
         after: { replicas: basedOn },
-        message: `${describe(target)} already has ${basedOn} replicas; nothing to do`,
+        message: `${describeTarget(target)} already has ${basedOn} replicas; nothing to do`,
         warnings,
       });
     }
@@ -181,16 +171,16 @@ export async function scale(
         changed: true,
         before: { replicas: basedOn },
         after,
-        message: `${dryRun ? "would scale" : "scaled"} ${describe(target)} from ${basedOn} to ${after.replicas} replicas (${changeText})`,
+        message: `${dryRun ? "would scale" : "scaled"} ${describeTarget(target)} from ${basedOn} to ${after.replicas} replicas (${changeText})`,
         warnings,
         undo: { verb: "scale", target, params: { change: String(basedOn) } },
       });
     } catch (error) {
-      if (apiStatus(error) !== 409) throw toKubeVerbError(error, describe(target));
+      if (apiStatus(error) !== 409) throw toKubeVerbError(error, describeTarget(target));
       if (attempt >= MAX_ATTEMPTS) {
         throw new KubeVerbError(
           "conflict",
-          `${describe(target)} kept changing while scaling (${attempt} attempts); nothing changed — try again`,
+          `${describeTarget(target)} kept changing while scaling (${attempt} attempts); nothing changed — try again`,
           { cause: error, status: 409 },
         );
       }
@@ -200,14 +190,14 @@ export async function scale(
         if (params.currentReplicas !== undefined) {
           throw new KubeVerbError(
             "precondition",
-            `${describe(target)} went from ${basedOn} to ${now} replicas while scaling; --current-replicas ${params.currentReplicas} no longer holds, nothing changed`,
+            `${describeTarget(target)} went from ${basedOn} to ${now} replicas while scaling; --current-replicas ${params.currentReplicas} no longer holds, nothing changed`,
             { cause: error, status: 409 },
           );
         }
         if (change.kind !== "absolute") {
           throw new KubeVerbError(
             "conflict",
-            `${describe(target)} went from ${basedOn} to ${now} replicas while we were applying ${changeText}; not applying it on top of someone else's change — check the count and decide again`,
+            `${describeTarget(target)} went from ${basedOn} to ${now} replicas while we were applying ${changeText}; not applying it on top of someone else's change — check the count and decide again`,
             { cause: error, status: 409 },
           );
         }

@@ -1,10 +1,11 @@
 import type { V1Deployment, V1Node, V1StatefulSet } from "@kubernetes/client-node";
+import type { Target } from "../domain/target.ts";
+import type { VerbResult } from "../domain/verb.ts";
 import type { Kube } from "./client.ts";
 import { toKubeVerbError } from "./errors.ts";
 import { REVISION_ANNOTATION } from "./history.ts";
 import { resolveNode } from "./nodes.ts";
 import { startVerb } from "./result.ts";
-import type { Target, VerbResult } from "./types.ts";
 
 export interface ConditionView {
   type: string;

@@ -1,14 +1,15 @@
+import { KubeVerbError } from "../domain/errors.ts";
+import type { LifecycleActionTarget, Target } from "../domain/target.ts";
+import type { Verb, VerbResult } from "../domain/verb.ts";
 import type { Trigger } from "../events/trigger.ts";
 import type { GuardedAction } from "../guard/guard.ts";
 import type { Kube } from "../kube/client.ts";
 import { cordon, uncordon } from "../kube/cordon.ts";
 import { drain } from "../kube/drain.ts";
-import { KubeVerbError } from "../kube/errors.ts";
 import { restart } from "../kube/restart.ts";
 import { rollback } from "../kube/rollback.ts";
 import { scale } from "../kube/scale.ts";
-import type { Target, Verb, VerbResult } from "../kube/types.ts";
-import type { LifecycleActionTarget, PlannedVerb } from "../policy/plan.ts";
+import type { PlannedVerb } from "../policy/plan.ts";
 import { forgetReplicas, rememberReplicas } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
 import type { DeferScheduler, LifecycleHooks } from "./aws.ts";

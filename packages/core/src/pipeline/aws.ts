@@ -4,9 +4,9 @@ import {
   RecordLifecycleActionHeartbeatCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { LifecycleActionTarget } from "../domain/target.ts";
 import { deferredPayload } from "../events/schemas.ts";
 import type { Trigger } from "../events/trigger.ts";
-import type { LifecycleActionTarget } from "../policy/plan.ts";
 
 /** The pipeline's AWS side effects besides Kubernetes: small interfaces, SDK-backed below. */
 export interface LifecycleHooks {

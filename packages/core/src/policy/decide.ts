@@ -1,5 +1,4 @@
 import { type Command, isLocalCommand, parseCommandText } from "../command/grammar.ts";
-import { formatDuration } from "../config/duration.ts";
 import type {
   HomeostatConfig,
   Policy,
@@ -7,6 +6,10 @@ import type {
   PolicyMatch,
   WorkloadTargetConfig,
 } from "../config/schema.ts";
+import { formatDuration } from "../domain/duration.ts";
+import { formatScaleChange } from "../domain/scale-change.ts";
+import type { NodeTarget, WorkloadKind, WorkloadTarget } from "../domain/target.ts";
+import { describeTarget, targetKey } from "../domain/target.ts";
 import type {
   AlarmTrigger,
   CommandTrigger,
@@ -16,9 +19,7 @@ import type {
   Trigger,
   TriggerKind,
 } from "../events/trigger.ts";
-import { formatScaleChange } from "../kube/scale-change.ts";
-import type { NodeTarget, WorkloadKind, WorkloadTarget } from "../kube/types.ts";
-import { describeAction, describeTarget, planTargetKey } from "./describe.ts";
+import { describeAction } from "./describe.ts";
 import { isGlob, matchesAnyGlob, matchesGlob } from "./glob.ts";
 import type {
   ClusterFacts,
@@ -66,7 +67,7 @@ export function decide(trigger: Trigger, config: HomeostatConfig, facts: Cluster
   for (const policy of config.policies) {
     const outcome = decideForPolicy(trigger, policy, config, facts);
     for (const action of outcome.actions) {
-      const key = `${action.verb} ${planTargetKey(action.target)}`;
+      const key = `${action.verb} ${targetKey(action.target)}`;
       const earlier = plannedBy.get(key);
       if (earlier !== undefined) {
         outcome.skipped.push(`${describeAction(action)} is already planned by policy ${earlier}`);

@@ -1,5 +1,5 @@
 export { decide } from "./decide.ts";
-export { describeAction, describeTarget, planTargetKey } from "./describe.ts";
+export { describeAction } from "./describe.ts";
 export { describeNode, nodeFactOf } from "./facts.ts";
 export { isGlob, matchesAnyGlob, matchesGlob } from "./glob.ts";
 export type * from "./plan.ts";

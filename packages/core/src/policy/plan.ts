@@ -1,5 +1,6 @@
+import type { LifecycleActionTarget, NodeTarget, WorkloadKind, WorkloadTarget } from "../domain/target.ts";
+import type { UndoAction } from "../domain/verb.ts";
 import type { Trigger } from "../events/trigger.ts";
-import type { NodeTarget, UndoAction, WorkloadKind, WorkloadTarget } from "../kube/types.ts";
 
 /** A node as `decide` and `guard` need it, read by the pipeline before deciding. */
 export interface NodeFact {
@@ -30,15 +31,6 @@ export interface ClusterFacts {
   workloads: Record<string, WorkloadFact[]>;
   /** Replica counts remembered by earlier scale-downs, by `namespace/name` (for restores). */
   priorReplicas: Record<string, number>;
-}
-
-/** The Auto Scaling lifecycle action to complete. */
-export interface LifecycleActionTarget {
-  kind: "LifecycleAction";
-  autoScalingGroupName: string;
-  lifecycleHookName: string;
-  lifecycleActionToken: string;
-  instanceId: string;
 }
 
 interface PlannedActionBase {

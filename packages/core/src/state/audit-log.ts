@@ -1,5 +1,6 @@
+import type { Target } from "../domain/target.ts";
+import type { Verb } from "../domain/verb.ts";
 import type { TriggerKind } from "../events/trigger.ts";
-import type { Target, Verb } from "../kube/types.ts";
 import { StateStoreError } from "./errors.ts";
 import { stateKeys } from "./keys.ts";
 import type { StateStore } from "./store.ts";

@@ -6,7 +6,7 @@ export type { DynamoStateStoreOptions } from "./dynamodb.ts";
 export { createStateTable, DynamoStateStore, stateTableSchema } from "./dynamodb.ts";
 export type { StateStoreErrorCode } from "./errors.ts";
 export { StateStoreError } from "./errors.ts";
-export { stateKeys, targetKey } from "./keys.ts";
+export { stateKeys } from "./keys.ts";
 export type {
   Approval,
   ApprovalDecision,

@@ -1,4 +1,4 @@
-import type { Target } from "../kube/types.ts";
+import { type Target, targetKey } from "../domain/target.ts";
 
 /**
  * Every key the domain records use, in one place, so two writers of the same fact always meet on
@@ -26,8 +26,3 @@ export const stateKeys = {
   /** ISO time first, so keys sort in time order. */
   audit: (isoTime: string, id: string) => `audit#${isoTime}#${id}`,
 } as const;
-
-/** `Deployment/shop/checkout`, `Node/ip-10-0-1-2.ec2.internal`. */
-export function targetKey(target: Target): string {
-  return target.kind === "Node" ? `Node/${target.name}` : `${target.kind}/${target.namespace}/${target.name}`;
-}

@@ -1,21 +1,5 @@
-/** What a verb acts on. Node targets may be named by EC2 instance id; `name` is then resolved. */
-export type WorkloadKind = "Deployment" | "StatefulSet";
-
-export interface WorkloadTarget {
-  kind: WorkloadKind;
-  namespace: string;
-  name: string;
-}
-
-export interface NodeTarget {
-  kind: "Node";
-  /** The node name (resolved from `instanceId` when the caller gave an instance id). */
-  name: string;
-  /** The EC2 instance id, when known (last segment of `spec.providerID`). */
-  instanceId?: string;
-}
-
-export type Target = WorkloadTarget | NodeTarget;
+// The verbs and the one result shape every verb returns.
+import type { Target } from "./target.ts";
 
 export type MutatingVerb = "scale" | "restart" | "rollback" | "cordon" | "uncordon" | "drain";
 export type ReadVerb = "status" | "history";

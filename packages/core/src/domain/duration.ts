@@ -1,3 +1,7 @@
+// The two duration formats people write to Homeostat, in one place: config durations (whole
+// seconds, `2d` allowed, a bare number is seconds) and the Go durations of kubectl's flags (`500ms`,
+// `1.5s`; what `--timeout` takes, so the CLI reads what kubectl users already type).
+
 /**
  * Durations as people write them in config: `30s`, `5m`, `1h30m`, `2d`. Units in descending order,
  * each at most once; a bare number is seconds. Kept to whole seconds: every consumer (TTLs, cooldowns,
@@ -41,4 +45,19 @@ export function formatDuration(totalSeconds: number): string {
     }
   }
   return text;
+}
+
+const GO_DURATION = /^(?:(\d+(?:\.\d+)?)(ms|s|m|h))+$/;
+const GO_DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
+const GO_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds in a Go duration like `90s`, `5m`, `1h30m`, `500ms` or `0`; undefined for anything else. */
+export function parseGoDuration(text: string): number | undefined {
+  if (text === "0") return 0;
+  if (!GO_DURATION.test(text)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(GO_DURATION_PART)) {
+    total += Number(amount) * (GO_UNIT_MS[unit ?? "s"] ?? 0);
+  }
+  return total;
 }

@@ -1,0 +1,18 @@
+// Pure primitives every stage shares: targets, verbs and their result, replica changes, EC2
+// instance ids, durations, the verb error. Nothing here does I/O or loads a client.
+
+export { formatDuration, parseDuration, parseGoDuration } from "./duration.ts";
+export type { KubeVerbErrorCode, KubeVerbErrorOptions } from "./errors.ts";
+export { KubeVerbError } from "./errors.ts";
+export { INSTANCE_ID_PATTERN, isInstanceId } from "./instance-id.ts";
+export type { AppliedScaleChange, ScaleBounds, ScaleChange } from "./scale-change.ts";
+export {
+  applyScaleChange,
+  formatScaleChange,
+  MAX_REPLICAS,
+  parseScaleChange,
+  validateScaleBounds,
+} from "./scale-change.ts";
+export type * from "./target.ts";
+export { describeTarget, targetKey } from "./target.ts";
+export type * from "./verb.ts";
