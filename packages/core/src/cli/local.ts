@@ -11,7 +11,7 @@ import { describeTarget } from "../domain/target.ts";
 import { normalizeBatch } from "../events/normalize.ts";
 import { isSampleKind, sampleEvent, sampleKinds } from "../events/samples.ts";
 import type { Trigger } from "../events/trigger.ts";
-import type { GuardedPlan } from "../guard/guard.ts";
+import type { GuardedPlan } from "../guard/types.ts";
 import { kubeForCluster } from "../kube/access.ts";
 import type { Kube } from "../kube/client.ts";
 import { candidateActions } from "../pipeline/facts.ts";

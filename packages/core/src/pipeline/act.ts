@@ -2,7 +2,7 @@ import { KubeVerbError } from "../domain/errors.ts";
 import type { LifecycleActionTarget, Target } from "../domain/target.ts";
 import type { Verb, VerbResult } from "../domain/verb.ts";
 import type { Trigger } from "../events/trigger.ts";
-import type { GuardedAction } from "../guard/guard.ts";
+import type { GuardedAction } from "../guard/types.ts";
 import type { Kube } from "../kube/client.ts";
 import { cordon, uncordon } from "../kube/cordon.ts";
 import { drain } from "../kube/drain.ts";

@@ -3,22 +3,13 @@ import type { HomeostatConfig } from "../config/schema.ts";
 import type { NormalizeError } from "../events/normalize.ts";
 import { normalizeBatch } from "../events/normalize.ts";
 import type { Trigger } from "../events/trigger.ts";
-import {
-  EVENT_CLAIM_TTL_SECONDS,
-  eventClaimKey,
-  type GuardedAction,
-  type GuardedPlan,
-  guard,
-  plannedActionKey,
-  releaseGuardedAction,
-} from "../guard/guard.ts";
+import { guard } from "../guard/guard.ts";
+import type { GuardedAction, GuardedPlan } from "../guard/types.ts";
 import type { Kube } from "../kube/client.ts";
 import { decide } from "../policy/decide.ts";
 import type { ClusterFacts, Plan } from "../policy/plan.ts";
 import type { AuditRecord } from "../state/audit-log.ts";
 import { putAudit } from "../state/audit-log.ts";
-import { stateKeys } from "../state/keys.ts";
-import { releaseClaim } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ActionResult, act } from "./act.ts";
 import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
@@ -155,7 +146,7 @@ export async function handleTrigger(
         })),
       );
     } finally {
-      for (const action of guarded.run) await releaseGuardedAction(deps.store, cluster, action);
+      await guarded.reservation.release(guarded.run);
     }
   }
   // Hooks kept pending while their drain waits for the budget: a heartbeat buys the retry its time.
@@ -178,28 +169,17 @@ export async function handleTrigger(
       results.some(({ result }) => !result.ok && result.retryable === true),
   };
   // Claims first, audit second: a failure to record must not keep a retryable action from its retry.
-  await markDone(outcome, deps);
-  if (outcome.retry) await releaseForRetry(outcome, deps.store, deps.dryRun === true);
+  if (outcome.retry) {
+    const ends = results.map(({ action, result }) => ({ action, ok: result.ok }));
+    await guarded.reservation.markDone(ends);
+    await guarded.reservation.releaseForRetry(ends);
+  }
   try {
     await record(trigger, guarded, results, deps, now);
   } catch (error) {
     log.error("could not store the audit records", { trigger: trigger.id, cluster, error: String(error) });
   }
   return outcome;
-}
-
-/**
- * Marks each action that ran as done for this event, so a redelivery (after another action of the
- * event failed retryably) skips it instead of applying it twice.
- */
-async function markDone(outcome: TriggerOutcome, deps: PipelineDeps): Promise<void> {
-  if (!outcome.retry) return; // without a retry no redelivery is asked for: the event claim suffices
-  const expiresAt = Math.floor(Date.now() / 1000) + EVENT_CLAIM_TTL_SECONDS;
-  for (const { action, result } of outcome.results) {
-    if (!result.ok || action.dryRun) continue;
-    const key = stateKeys.actionDone(outcome.cluster, outcome.trigger.id, plannedActionKey(action));
-    await deps.store.put(key, { at: new Date().toISOString() }, { expiresAt });
-  }
 }
 
 /** Audit records for what ran and what the guard held back, stored and published. */
@@ -235,16 +215,6 @@ async function record(
         });
       }
     }
-  }
-}
-
-/** Undoes the idempotency claims of a trigger whose action failed in a way a retry could fix. */
-async function releaseForRetry(outcome: TriggerOutcome, store: StateStore, dryRun: boolean): Promise<void> {
-  await releaseClaim(store, eventClaimKey(outcome.cluster, outcome.trigger.id, dryRun));
-  // only the failed actions' node claims and cooldowns: what did run stays claimed (and marked done)
-  for (const { action, result } of outcome.results) {
-    if (result.ok) continue;
-    for (const claim of action.claims) await releaseClaim(store, claim);
   }
 }
 
