@@ -75,7 +75,8 @@ export async function guard(plan: Plan, ctx: GuardContext): Promise<GuardedPlan>
   };
   try {
     for (const check of guardChecks) {
-      if ((await check.run(state, skip)) === "stop") return result;
+      await check.run(state, skip);
+      if (state.stopped) return result;
     }
   } catch (error) {
     await reservation.releaseAll();

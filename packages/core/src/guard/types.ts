@@ -99,15 +99,17 @@ export interface CheckState {
   reservation: Reservation;
   /** Candidates still in the running; a check replaces it with those it keeps. */
   candidates: Candidate[];
+  /** Set by a check that ends the guard early (a duplicate delivery): later checks do not run. */
+  stopped?: true;
 }
 
 /**
  * One named guard rail, like kubectl drain's pod filters: it looks at the candidates still in the
- * running and keeps or skips each with a reason. `stop` ends the guard early (a duplicate delivery).
+ * running and keeps or skips each with a reason.
  */
 export interface GuardCheck {
   name: string;
-  run(state: CheckState, skip: SkipFn): Promise<"stop" | undefined>;
+  run(state: CheckState, skip: SkipFn): Promise<void>;
 }
 
 /** Skips a candidate: releases what it took and records the reason. */

@@ -22,7 +22,8 @@ export const idempotency: GuardCheck = {
         stage: "idempotency",
         reason: `event ${trigger.id} was already handled (a duplicate delivery)`,
       }));
-      return "stop";
+      state.stopped = true;
+      return;
     }
     reservation.claims.push(eventKey);
 
