@@ -17,7 +17,7 @@ import {
   publishResult,
   resultDetailTypes,
   skippedAuditRecord,
-} from "../packages/core/src/audit/index.ts";
+} from "../packages/core/src/record/index.ts";
 import type { AuditRecord } from "../packages/core/src/state/index.ts";
 import { loadTestEnv } from "./env/env.ts";
 

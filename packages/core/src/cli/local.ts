@@ -1,8 +1,5 @@
-import { Console } from "node:console";
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
 import type { GlobalOptions, LocalCommand } from "../command/grammar.ts";
 import { UsageError } from "../command/grammar.ts";
 import { ConfigError, loadConfig } from "../config/load.ts";
@@ -16,6 +13,7 @@ import { kubeForCluster } from "../kube/access.ts";
 import type { Kube } from "../kube/client.ts";
 import { candidateActions } from "../pipeline/facts.ts";
 import { planTrigger } from "../pipeline/run.ts";
+import { invokeHandler, runFailed } from "../runtime/invoke.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
 import { connect } from "./dispatch.ts";
 import type { CliIo } from "./run.ts";
@@ -236,79 +234,31 @@ async function plan(
 
 // -------------------------------------------------------------------------------------------- invoke
 
-/** The repository the CLI runs in: the nearest folder upward with functions/<handler>.ts. */
-function findHandlerModule(handler: string): string {
-  let dir = process.cwd();
-  for (;;) {
-    const candidate = join(dir, "functions", `${handler}.ts`);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new UsageError(
-        `cannot find functions/${handler}.ts from ${process.cwd()}; run homeostat invoke inside the Homeostat repository`,
-        "invoke",
-      );
-    }
-    dir = parent;
-  }
-}
-
-interface LocalInvokable {
-  /** Runs the handler's core on `event` with the given deps overrides; see functions/runtime.ts. */
-  invokeLocally(
-    event: unknown,
-    options: { kube?: Kube; configFile?: string; dryRun?: boolean },
-  ): Promise<unknown>;
-}
-
 async function invoke(
   command: Extract<LocalCommand, { verb: "invoke" }>,
   globals: GlobalOptions,
   io: CliIo,
 ): Promise<number> {
-  const modulePath = findHandlerModule(command.handler);
-  const event = command.eventFile ? await readEvent(command.eventFile, "invoke") : {};
+  const [config, event] = await Promise.all([
+    readConfig(command.configFile ?? process.env.HOMEOSTAT_CONFIG, "invoke"),
+    command.eventFile ? readEvent(command.eventFile, "invoke") : {},
+  ]);
   const { connection } = globals;
   const explicit =
     connection.kind === "eks" || connection.path !== undefined || connection.context !== undefined;
   const kube = explicit ? await connect(connection) : undefined;
-  // The handler's Powertools logs and metrics are for the person watching: in dev mode Powertools writes
-  // them through the global console, which goes to stderr here, so stdout carries only the result.
-  process.env.POWERTOOLS_DEV = "true";
-  const stdoutConsole = globalThis.console;
-  globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
-  let result: unknown;
-  try {
-    const module = (await import(pathToFileURL(modulePath).href)) as Partial<LocalInvokable>;
-    if (typeof module.invokeLocally !== "function") {
-      throw new UsageError(`${modulePath} does not export invokeLocally(event, options)`, "invoke");
-    }
-    result = await module.invokeLocally(event, {
-      ...(kube ? { kube } : {}),
-      ...(command.configFile ? { configFile: resolve(command.configFile) } : {}),
-      ...(globals.dryRun ? { dryRun: true } : {}),
-    });
-  } finally {
-    globalThis.console = stdoutConsole;
-  }
+  // the handler's log lines go to stderr, so stdout carries only the result
+  const run = await invokeHandler(command.handler, event, {
+    config,
+    ...(kube ? { kube } : {}),
+    ...(globals.dryRun ? { dryRun: true } : {}),
+  });
+  const result =
+    run.delivery.kind === "batch"
+      ? { ...run.result, batchItemFailures: run.delivery.batchItemFailures }
+      : run.result;
   io.stdout(`${JSON.stringify(result, null, globals.output === "json" ? undefined : 2)}\n`);
-  return handlerFailed(result) ? 1 : 0;
-}
-
-/** Exit 1 when the handler reported a failed action or asked for a redelivery, as Lambda would retry. */
-function handlerFailed(result: unknown): boolean {
-  const shape = result as {
-    batchItemFailures?: unknown[];
-    records?: Array<{ retry?: boolean; triggers?: Array<{ ran?: Array<{ ok?: boolean }> }> }>;
-    triggers?: Array<{ ran?: Array<{ ok?: boolean }> }>;
-  };
-  if ((shape.batchItemFailures?.length ?? 0) > 0) return true;
-  const triggers = [
-    ...(shape.records ?? []).flatMap((record) => record.triggers ?? []),
-    ...(shape.triggers ?? []),
-  ];
-  return (
-    (shape.records ?? []).some((record) => record.retry === true) ||
-    triggers.some((trigger) => (trigger.ran ?? []).some((action) => action.ok === false))
-  );
+  if (run.delivery.kind === "retry")
+    io.stderr(`in Lambda this event would be delivered again: ${run.delivery.reason}\n`);
+  return runFailed(run) ? 1 : 0;
 }

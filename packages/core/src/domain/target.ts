@@ -28,15 +28,18 @@ export interface LifecycleActionTarget {
   instanceId: string;
 }
 
-/** `Deployment/shop/checkout`, `Node/ip-10-0-1-2.ec2.internal`: the key of cooldowns, claims and state. */
+/**
+ * `deployment/shop/checkout`, `node/ip-10-0-1-2.ec2.internal`, `lifecycle/<group>/<hook>/<instance>`:
+ * the one key of a target — in cooldowns, claims, audit ids and handler summaries.
+ */
 export function targetKey(target: Target | LifecycleActionTarget): string {
   switch (target.kind) {
     case "Node":
-      return `Node/${target.name}`;
+      return `node/${target.name}`;
     case "LifecycleAction":
-      return `LifecycleAction/${target.autoScalingGroupName}/${target.lifecycleHookName}/${target.instanceId}`;
+      return `lifecycle/${target.autoScalingGroupName}/${target.lifecycleHookName}/${target.instanceId}`;
     default:
-      return `${target.kind}/${target.namespace}/${target.name}`;
+      return `${target.kind.toLowerCase()}/${target.namespace}/${target.name}`;
   }
 }
 

@@ -1,4 +1,3 @@
-import { auditRecordFromResult, skippedAuditRecord } from "../audit/record.ts";
 import type { HomeostatConfig } from "../config/schema.ts";
 import type { NormalizeError } from "../events/normalize.ts";
 import { normalizeBatch } from "../events/normalize.ts";
@@ -8,8 +7,9 @@ import type { GuardedAction, GuardedPlan } from "../guard/types.ts";
 import type { Kube } from "../kube/client.ts";
 import { decide } from "../policy/decide.ts";
 import type { ClusterFacts, Plan } from "../policy/plan.ts";
-import type { AuditRecord } from "../state/audit-log.ts";
-import { putAudit } from "../state/audit-log.ts";
+import { auditRecordsOf, writeRecords } from "../record/record.ts";
+import { auditLogSink, type ResultSink } from "../record/sinks.ts";
+import { isTransient, reasonOf } from "../runtime/transient.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ActionResult, act } from "./act.ts";
 import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
@@ -17,6 +17,7 @@ import { candidateActions, gatherFacts, listNodes } from "./facts.ts";
 
 /** Structured log lines; Powertools Logger fits, and so does a console adapter for the CLI. */
 export interface PipelineLogger {
+  debug?(message: string, extra?: Record<string, unknown>): void;
   info(message: string, extra?: Record<string, unknown>): void;
   warn(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
@@ -29,8 +30,11 @@ export interface PipelineDeps {
   connect: (cluster: string) => Promise<Kube>;
   /** The clusters this deployment serves (default: every cluster in the config). */
   clusters?: string[];
-  /** Publishes each audit record (EventBridge, audit/publish.ts). */
-  publish?: (record: AuditRecord) => Promise<void>;
+  /**
+   * Where the record stage writes each audit record, in order, each failing on its own. Default: the
+   * store's audit log alone (`auditLogSink`); the Lambda runtime adds the result bus.
+   */
+  sinks?: ResultSink[];
   lifecycle?: LifecycleHooks;
   scheduler?: DeferScheduler;
   now?: () => Date;
@@ -66,7 +70,15 @@ export interface RecordOutcome {
   /** Why the record was rejected (never retried) — absent when it was understood. */
   rejected?: NormalizeError;
   outcomes: TriggerOutcome[];
-  /** An action failed in a way a redelivery could fix; its claims were released so a retry can act. */
+  /**
+   * Why the record could not be handled at all (a cluster or the state store unreachable, a bug),
+   * naming the cluster — what a retry or the dead-letter queue keeps.
+   */
+  error?: string;
+  /**
+   * A redelivery could help: an action failed transiently (its claims were released so a retry can
+   * act), or the record could not be handled for a transient reason.
+   */
   retry: boolean;
 }
 
@@ -174,15 +186,11 @@ export async function handleTrigger(
     await guarded.reservation.markDone(ends);
     await guarded.reservation.releaseForRetry(ends);
   }
-  try {
-    await record(trigger, guarded, results, deps, now);
-  } catch (error) {
-    log.error("could not store the audit records", { trigger: trigger.id, cluster, error: String(error) });
-  }
+  await record(trigger, guarded, results, deps, now);
   return outcome;
 }
 
-/** Audit records for what ran and what the guard held back, stored and published. */
+/** The record stage for one trigger on one cluster: its audit records, handed to every sink. */
 async function record(
   trigger: Trigger,
   guarded: GuardedPlan,
@@ -191,30 +199,11 @@ async function record(
   now: Date,
 ): Promise<void> {
   const actor = deps.actor ?? (trigger.kind === "command" ? trigger.actor : "homeostat");
-  const records: AuditRecord[] = [];
-  for (const { action, result } of results) {
-    records.push(auditRecordFromResult(result, { trigger, policy: action.policy, actor, time: new Date() }));
-  }
-  // Skips by `decide` are policies that did not match: they are in the plan and the log, not the audit.
-  for (const skip of guarded.skipped) {
-    if (!skip.action || skip.stage === "decide") continue;
-    records.push(
-      skippedAuditRecord(skip.action, skip.reason, { trigger, policy: skip.policy, actor, time: now }),
-    );
-  }
-  for (const entry of records) {
-    await putAudit(deps.store, entry);
-    if (deps.publish) {
-      try {
-        await deps.publish(entry);
-      } catch (error) {
-        // The record is stored; a lost notification must not undo or repeat the action.
-        (deps.log ?? noLog).error("could not publish the result event", {
-          id: entry.id,
-          error: String(error),
-        });
-      }
-    }
+  const records = auditRecordsOf(trigger, guarded, results, { actor, now });
+  const { failures } = await writeRecords(records, deps.sinks ?? [auditLogSink(deps.store)]);
+  for (const failure of failures) {
+    // The action's outcome stands: a lost record must not undo or repeat it.
+    (deps.log ?? noLog).error("could not write the audit record", { trigger: trigger.id, ...failure });
   }
 }
 
@@ -259,22 +248,27 @@ export async function handleEvent(input: unknown, deps: PipelineDeps): Promise<R
     }
     const triggerOutcomes: TriggerOutcome[] = [];
     let retry = false;
+    let failure: string | undefined;
+    let cluster: string | undefined;
     try {
       for (const trigger of result.triggers) {
-        for (const cluster of await clustersInOrder(trigger, clusters, deps)) {
+        for (cluster of await clustersInOrder(trigger, clusters, deps)) {
           const outcome = await handleTrigger(trigger, cluster, deps);
           retry ||= outcome.retry;
           triggerOutcomes.push(outcome);
         }
       }
     } catch (error) {
-      // The cluster or the state store could not be reached: this record is retried, the rest of a batch
-      // goes on. A failure before the guard took no claim; one after the actions ran leaves the claim
-      // in place, rightly: the retry must not act twice.
-      log.error("could not handle the record", { ...base, error: String(error) });
-      retry = true;
+      // The cluster or the state store could not be reached, or a bug: the rest of a batch goes on. A
+      // failure before the guard took no claim; one after the actions ran leaves the claim in place,
+      // rightly: the retry must not act twice. Only a transient failure is worth a redelivery; any
+      // other would fail the same way every time until the dead-letter queue.
+      failure = `${cluster === undefined ? "" : `cluster ${cluster}: `}${reasonOf(error)}`;
+      const transient = isTransient(error);
+      log.error("could not handle the record", { ...base, error: failure, retry: transient });
+      retry ||= transient;
     }
-    outcomes.push({ ...base, outcomes: triggerOutcomes, retry });
+    outcomes.push({ ...base, outcomes: triggerOutcomes, ...(failure ? { error: failure } : {}), retry });
   }
   return outcomes;
 }

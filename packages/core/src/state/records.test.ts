@@ -60,7 +60,7 @@ describe("acquireCooldown", () => {
       { kind: "Deployment", namespace: "shop", name: "checkout" },
       "scale-out",
     );
-    expect(key).toBe("cooldown#prod#Deployment/shop/checkout#scale-out");
+    expect(key).toBe("cooldown#prod#deployment/shop/checkout#scale-out");
     const first = await acquireCooldown(store, key, { cooldownSeconds: 300, now: now() });
     expect(first).toEqual({ acquired: true, until: new Date(nowMs + 300_000) });
     const storm = await Promise.all(

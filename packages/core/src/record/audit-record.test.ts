@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { VerbResult } from "../domain/verb.ts";
 import type { AlarmTrigger } from "../events/trigger.ts";
-import { resultDetailTypes, resultEventEntry } from "./publish.ts";
-import { auditRecordFromResult, skippedAuditRecord } from "./record.ts";
+import { auditRecordFromResult, skippedAuditRecord } from "./audit-record.ts";
+import { resultDetailTypes, resultEventEntry } from "./event-bus.ts";
 
 const trigger: AlarmTrigger = {
   kind: "alarm",
@@ -35,7 +35,7 @@ describe("audit records", () => {
   it("carries the verb result, trigger and policy, with an id stable across redeliveries", () => {
     const record = auditRecordFromResult(result, context);
     expect(record).toMatchObject({
-      id: "evt-1#scale-out#scale#Deployment/shop/checkout",
+      id: "evt-1#scale-out#scale#deployment/shop/checkout",
       time: "2025-03-01T12:00:01.000Z",
       trigger: { id: "evt-1", kind: "alarm", summary: "alarm HighCPU → ALARM" },
       before: { replicas: 2 },

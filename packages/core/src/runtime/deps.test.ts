@@ -1,15 +1,17 @@
-import { SqliteStateStore } from "@homeostat/core/state";
 import { describe, expect, test } from "vitest";
-import { e2eConfig } from "../test/fixtures/e2e.config.ts";
-import { buildDeps, correlationIdOf, RuntimeConfigError, rolloutThresholdsFromEnv } from "./runtime.ts";
+import { e2eConfig } from "../../../../test/fixtures/e2e.config.ts";
+import { SqliteStateStore } from "../state/sqlite.ts";
+import { correlationIdOf } from "./delivery.ts";
+import { buildDeps } from "./deps.ts";
+import { RuntimeConfigError, rolloutThresholdsFromEnv } from "./env.ts";
 
 const config = e2eConfig();
 
 describe("buildDeps", () => {
-  test("without a table, the embedded store; without a bus or schedule group, no publish and no scheduler", async () => {
+  test("without a table, the embedded store; without a bus or schedule group, only the audit log sink and no scheduler", async () => {
     const deps = await buildDeps({ env: { HOMEOSTAT_STATE_DB: ":memory:" }, deps: { config } });
     expect(deps.store).toBeInstanceOf(SqliteStateStore);
-    expect(deps.publish).toBeUndefined();
+    expect(deps.sinks?.map((sink) => sink.name)).toEqual(["audit-log"]);
     expect(deps.scheduler).toBeUndefined();
     expect(deps.lifecycle).toBeDefined();
     expect(deps.clusters).toBeUndefined();
@@ -48,7 +50,7 @@ describe("buildDeps", () => {
       aws: { region: "us-east-1" },
       deps: { config },
     });
-    expect(deps.publish).toBeTypeOf("function");
+    expect(deps.sinks?.map((sink) => sink.name)).toEqual(["audit-log", "event-bus bus"]);
     expect(deps.scheduler).toBeDefined();
   });
 });

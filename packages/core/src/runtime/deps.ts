@@ -1,0 +1,176 @@
+// The pipeline's dependencies, built from the environment once per container (or per local run).
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EKSClient } from "@aws-sdk/client-eks";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { SchedulerClient } from "@aws-sdk/client-scheduler";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { loadConfig } from "../config/load.ts";
+import type { HomeostatConfig } from "../config/schema.ts";
+import { kubeForCluster } from "../kube/access.ts";
+import type { Kube } from "../kube/client.ts";
+import { autoScalingLifecycleHooks, eventBridgeDeferScheduler } from "../pipeline/aws.ts";
+import type { PipelineDeps } from "../pipeline/run.ts";
+import { auditLogSink, eventBusSink } from "../record/sinks.ts";
+import { DynamoStateStore } from "../state/dynamodb.ts";
+import { SqliteStateStore } from "../state/sqlite.ts";
+import type { StateStore } from "../state/store.ts";
+import { ENV, type Env, nonNegativeNumber, pick, RuntimeConfigError } from "./env.ts";
+
+/** Settings for every AWS SDK client the runtime makes (tests point them at moto). */
+export interface AwsClientSettings {
+  endpoint?: string;
+  region?: string;
+  credentials?: AwsCredentialIdentity;
+}
+
+export interface DepsOptions {
+  /** Environment variables to read (default `process.env`); see functions/README.md for the list. */
+  env?: Env;
+  /** SDK client settings; without them the SDK's defaults apply (AWS_REGION, AWS_ENDPOINT_URL, role credentials). */
+  aws?: AwsClientSettings;
+  /** Dependencies to use as they are instead of building them from the environment. */
+  deps?: Partial<PipelineDeps>;
+  /** The config when HOMEOSTAT_CONFIG names none: the one bundled into the function. */
+  defaultConfig?: HomeostatConfig;
+}
+
+function clientSettings(aws: AwsClientSettings | undefined, region?: string) {
+  return {
+    ...(aws?.endpoint ? { endpoint: aws.endpoint } : {}),
+    ...((aws?.region ?? region) ? { region: aws?.region ?? region } : {}),
+    ...(aws?.credentials ? { credentials: aws.credentials } : {}),
+  };
+}
+
+/** Kube handles per cluster for this container: the first invocation connects, warm ones reuse it. */
+function clusterConnector(config: HomeostatConfig, env: Env, aws: AwsClientSettings | undefined) {
+  const kubes = new Map<string, Promise<Kube>>();
+  const open = async (name: string): Promise<Kube> => {
+    const cluster = config.clusters[name];
+    if (!cluster) {
+      throw new RuntimeConfigError(
+        `cluster "${name}" is not in the config (clusters: ${Object.keys(config.clusters).join(", ")}); fix HOMEOSTAT_CLUSTERS`,
+      );
+    }
+    const kubeconfig = pick(env, ENV.kubeconfig);
+    const context = pick(env, ENV.kubeContext);
+    // A kubeconfig in the environment wins: that is a local run (`homeostat invoke`) against any cluster.
+    const access =
+      kubeconfig || context
+        ? {
+            kubeconfig: {
+              ...(kubeconfig ? { path: kubeconfig.split(":")[0] } : {}),
+              ...(context ? { context } : {}),
+            },
+          }
+        : cluster;
+    return await kubeForCluster(access, {
+      ...(cluster.eks ? { eks: new EKSClient(clientSettings(aws, cluster.eks.region)) } : {}),
+    });
+  };
+  return (name: string): Promise<Kube> => {
+    let pending = kubes.get(name);
+    if (!pending) {
+      pending = open(name);
+      kubes.set(name, pending);
+      pending.catch(() => kubes.delete(name));
+    }
+    return pending;
+  };
+}
+
+async function configFrom(env: Env, options: DepsOptions): Promise<HomeostatConfig> {
+  if (options.deps?.config) return options.deps.config;
+  const path = pick(env, ENV.config);
+  if (path) return await loadConfig(path);
+  if (options.defaultConfig) return options.defaultConfig;
+  throw new RuntimeConfigError(
+    `no config: set ${ENV.config} to the path of a homeostat.config.ts or JSON file`,
+  );
+}
+
+function storeFrom(env: Env, aws: AwsClientSettings | undefined): StateStore {
+  const table = pick(env, ENV.table);
+  if (table)
+    return new DynamoStateStore({ client: new DynamoDBClient(clientSettings(aws)), tableName: table });
+  const path = pick(env, ENV.stateDb) ?? join(".homeostat", "state.db");
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  return new SqliteStateStore({ path });
+}
+
+function servedClusters(
+  env: Env,
+  config: HomeostatConfig,
+  given: string[] | undefined,
+): string[] | undefined {
+  const served =
+    given ??
+    pick(env, ENV.clusters)
+      ?.split(",")
+      .map((name) => name.trim())
+      .filter(Boolean);
+  if (!served) return undefined;
+  const unknown = served.filter((name) => !(name in config.clusters));
+  if (unknown.length > 0) {
+    throw new RuntimeConfigError(
+      `${ENV.clusters} names ${unknown.join(", ")}, not in the config (clusters: ${Object.keys(config.clusters).join(", ")})`,
+    );
+  }
+  return served;
+}
+
+function schedulerFrom(env: Env, aws: AwsClientSettings | undefined): PipelineDeps["scheduler"] {
+  const groupName = pick(env, ENV.scheduleGroup);
+  const targetArn = pick(env, ENV.scheduleTarget);
+  const roleArn = pick(env, ENV.schedulerRole);
+  if (groupName && targetArn && roleArn) {
+    return eventBridgeDeferScheduler(
+      { groupName, targetArn, roleArn },
+      new SchedulerClient(clientSettings(aws)),
+    );
+  }
+  if (groupName || targetArn || roleArn) {
+    throw new RuntimeConfigError(
+      `deferred drains need all of ${ENV.scheduleGroup}, ${ENV.scheduleTarget} and ${ENV.schedulerRole}; some are missing`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * The pipeline's dependencies from the environment (see functions/README.md): config, state store,
+ * record sinks (the audit log, the result bus), lifecycle hooks, deferral scheduler, cluster access.
+ * `options.deps` replaces any of them.
+ */
+export async function buildDeps(options: DepsOptions = {}): Promise<PipelineDeps> {
+  const env = options.env ?? process.env;
+  const given = options.deps ?? {};
+  const aws = options.aws;
+  const config = await configFrom(env, options);
+  const store = given.store ?? storeFrom(env, aws);
+  const bus = pick(env, ENV.bus);
+  const scheduler = given.scheduler ?? schedulerFrom(env, aws);
+  const clusters = servedClusters(env, config, given.clusters);
+  const heartbeatSeconds = nonNegativeNumber(env, ENV.heartbeatSeconds);
+  const deps: PipelineDeps = {
+    ...given,
+    config,
+    store,
+    connect: given.connect ?? clusterConnector(config, env, aws),
+    sinks: given.sinks ?? [
+      auditLogSink(store),
+      ...(bus ? [eventBusSink(new EventBridgeClient(clientSettings(aws)), bus)] : []),
+    ],
+    lifecycle: given.lifecycle ?? autoScalingLifecycleHooks(new AutoScalingClient(clientSettings(aws))),
+    ...(scheduler ? { scheduler } : {}),
+    ...(clusters ? { clusters } : {}),
+  };
+  if (given.dryRun ?? pick(env, ENV.dryRun) === "true") deps.dryRun = true;
+  if (given.heartbeatIntervalMs === undefined && heartbeatSeconds) {
+    deps.heartbeatIntervalMs = heartbeatSeconds * 1000;
+  }
+  return deps;
+}

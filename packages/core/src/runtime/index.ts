@@ -1,0 +1,19 @@
+// The runtime: what a Lambda handler, `homeostat invoke` and `homeostat dev` share — dependencies from
+// the environment, one handler run, the delivery rules (retry, partial batch), the summaries, and the
+// rollout guard's run.
+
+export type { Delivery } from "./delivery.ts";
+export { correlationIdOf, deliveryOf, isSqsEvent, RetryableFailureError } from "./delivery.ts";
+export type { AwsClientSettings, DepsOptions } from "./deps.ts";
+export { buildDeps } from "./deps.ts";
+export type { Env } from "./env.ts";
+export { ENV, RuntimeConfigError, rolloutThresholdsFromEnv } from "./env.ts";
+export type { EventHandlerResult, HandlerKind, HandlerRun, HandlerRunOptions } from "./handler.ts";
+export { handlerKinds, isHandlerKind, runHandler } from "./handler.ts";
+export type { InvokeOptions } from "./invoke.ts";
+export { invokeHandler, runFailed, stderrLogger } from "./invoke.ts";
+export type { ClusterScan, RolloutGuardOptions, RolloutGuardResult } from "./rollout-guard.ts";
+export { guardRollouts } from "./rollout-guard.ts";
+export type { ActionSummary, RecordSummary, SkipSummary, TriggerSummary } from "./summary.ts";
+export { summarizeOutcome, summarizeRecord } from "./summary.ts";
+export { isTransient, reasonOf } from "./transient.ts";

@@ -1,0 +1,67 @@
+// `homeostat invoke <handler>`: the handler's core run once on this machine, as in Lambda but with
+// the CLI's cluster client and config, the embedded state store, and the logs on stderr.
+import type { HomeostatConfig } from "../config/schema.ts";
+import type { Kube } from "../kube/client.ts";
+import type { PipelineLogger } from "../pipeline/run.ts";
+import { buildDeps } from "./deps.ts";
+import type { Env } from "./env.ts";
+import { type HandlerKind, type HandlerRun, runHandler } from "./handler.ts";
+
+export interface InvokeOptions {
+  config: HomeostatConfig;
+  /** The CLI's cluster client (its --kubeconfig/--context/--cluster); else as the config says. */
+  kube?: Kube;
+  dryRun?: boolean;
+  /** Where log lines go (default: stderr, one indented JSON object each). */
+  log?: PipelineLogger;
+  /** The environment the runtime reads (default `process.env`: the embedded store unless HOMEOSTAT_STATE_TABLE). */
+  env?: Env;
+}
+
+/** Log lines on stderr, so stdout carries only the handler's result. */
+export function stderrLogger(
+  write: (text: string) => void = (text) => process.stderr.write(text),
+): PipelineLogger {
+  const line =
+    (level: string) =>
+    (message: string, extra?: Record<string, unknown>): void =>
+      write(
+        `${JSON.stringify({ level, message, timestamp: new Date().toISOString(), ...extra }, null, 2)}\n`,
+      );
+  return { info: line("INFO"), warn: line("WARN"), error: line("ERROR") };
+}
+
+/** Runs the handler of `kind` once on `event` with local dependencies. */
+export async function invokeHandler(
+  kind: HandlerKind,
+  event: unknown,
+  options: InvokeOptions,
+): Promise<HandlerRun> {
+  const { kube } = options;
+  const deps = await buildDeps({
+    ...(options.env ? { env: options.env } : {}),
+    deps: {
+      config: options.config,
+      log: options.log ?? stderrLogger(),
+      ...(kube ? { connect: async () => kube } : {}),
+      ...(options.dryRun ? { dryRun: true } : {}),
+    },
+  });
+  try {
+    return await runHandler(kind, event, deps);
+  } finally {
+    await deps.store.close?.();
+  }
+}
+
+/** Whether a run failed as Lambda would see it: a failed action, or a delivery asked for again. */
+export function runFailed(run: HandlerRun): boolean {
+  if (run.delivery.kind === "retry") return true;
+  if (run.delivery.kind === "batch" && run.delivery.batchItemFailures.length > 0) return true;
+  const triggers =
+    run.kind === "rollout-guard"
+      ? run.result.triggers
+      : run.result.records.flatMap((record) => record.triggers);
+  if (run.kind === "rollout-guard" && run.result.clusters.some((cluster) => cluster.error)) return true;
+  return triggers.some((trigger) => trigger.ran.some((action) => !action.ok));
+}
