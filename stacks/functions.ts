@@ -52,14 +52,12 @@ export interface FunctionInputs {
 export type HomeostatFunctions = Record<HandlerKey, sst.aws.Function>;
 
 /**
- * The environment every handler reads. packages/core takes these as plain options; the handlers map
- * the variables to them, so the same core runs from the CLI with a kubeconfig instead.
+ * The environment every handler reads (packages/core/src/runtime/env.ts names them; functions/README.md
+ * says what each is for), and nothing else.
  */
 function environment(inputs: FunctionInputs): Record<string, $util.Input<string>> {
   const { settings, context } = inputs;
   return {
-    HOMEOSTAT_STAGE: $app.stage,
-    HOMEOSTAT_REGION: settings.region,
     // keys of homeostat.config.ts `clusters` (bundled into the functions), not EKS names
     HOMEOSTAT_CLUSTERS: settings.clusters.join(","),
     HOMEOSTAT_STATE_TABLE: inputs.stateTableName,
@@ -67,8 +65,6 @@ function environment(inputs: FunctionInputs): Record<string, $util.Input<string>
     HOMEOSTAT_SCHEDULE_GROUP: inputs.scheduleGroupName,
     HOMEOSTAT_SCHEDULER_ROLE_ARN: inputs.schedulerRoleArn,
     HOMEOSTAT_NODE_EVENTS_FUNCTION_ARN: functionArn(context, "nodeEvents"),
-    HOMEOSTAT_DEAD_LETTER_QUEUE_ARN: inputs.deadLetterQueueArn,
-    ...(settings.slackChannel ? { HOMEOSTAT_SLACK_CHANNEL: settings.slackChannel } : {}),
     POWERTOOLS_SERVICE_NAME: "homeostat",
     POWERTOOLS_METRICS_NAMESPACE: "Homeostat",
   };
