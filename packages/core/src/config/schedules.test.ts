@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SchedulePayloadSchema } from "../events/schemas.ts";
+import { SchedulePayloadSchema } from "../events/index.ts";
 import {
   defineConfig,
   formatScheduleExpression,

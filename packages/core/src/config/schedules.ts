@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { scheduleTargetInput } from "../events/schemas.ts";
+import { scheduleTargetInput } from "../events/index.ts";
 import { parseScheduleExpression, type ScheduleExpression } from "./schedule-expression.ts";
 import type { HomeostatConfig } from "./schema.ts";
 

@@ -3,7 +3,7 @@ import { normalize, normalizeBatch } from "./normalize.ts";
 import { type JsonObject, sampleEvent, sampleKinds } from "./samples.ts";
 
 // normalize throughput: one iteration is one input, so operations per second are events per second.
-// `npm run bench -- --project unit packages/core/src/events/normalize.bench.ts`
+// `npm run bench -- packages/core/src/events/normalize.bench.ts`
 const now = new Date("2024-06-01T12:00:00.000Z");
 
 test("normalize one event of each kind", async ({ bench }) => {

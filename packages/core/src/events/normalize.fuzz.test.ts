@@ -8,8 +8,8 @@ import { describe, expect, it } from "vitest";
 import { INSTANCE_ID_PATTERN } from "../domain/instance-id.ts";
 import { type NormalizeResult, normalize, normalizeBatch } from "./normalize.ts";
 import { type JsonObject, type JsonValue, sampleEvent, sampleKinds } from "./samples.ts";
-import { TriggerSchema } from "./schemas.ts";
 import { isoToRfc3339, rfc1123ToRfc3339 } from "./time.ts";
+import { TriggerSchema } from "./trigger-schema.ts";
 
 const now = new Date("2024-06-01T12:00:00.000Z");
 

@@ -5,7 +5,7 @@ import {
 } from "@aws-sdk/client-auto-scaling";
 import { ConflictException, CreateScheduleCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { LifecycleActionTarget } from "../domain/target.ts";
-import { deferredPayload } from "../events/schemas.ts";
+import { deferredPayload } from "../events/index.ts";
 import type { Trigger } from "../events/trigger.ts";
 
 /** The pipeline's AWS side effects besides Kubernetes: small interfaces, SDK-backed below. */

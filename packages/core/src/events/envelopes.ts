@@ -1,0 +1,218 @@
+/**
+ * The delivery envelopes, unwrapped as deep as they nest (a Lambda SQS event whose body is an SNS
+ * notification whose Message is an Auto Scaling hook, for example), then the message inside handed
+ * to the reader that declares it:
+ *   - Lambda SQS / SNS records (`Records[]`), each on its own (normalize.ts walks the batch);
+ *   - SNS notifications (`Type: "Notification"`, `Message`);
+ *   - EventBridge events (`detail-type`, `source`, `detail`): to the reader of that source and detail-type;
+ *   - Homeostat's own payloads (tagged `homeostat`);
+ *   - any other message: to the first AWS source reader whose shape accepts it.
+ * Envelopes are Powertools Parser's schemas, with non-empty ids (ids become idempotency keys).
+ */
+import {
+  SnsRecordSchema as PowertoolsSnsRecordSchema,
+  SnsSqsNotificationSchema as PowertoolsSnsSqsNotificationSchema,
+  SnsNotificationSchema,
+} from "@aws-lambda-powertools/parser/schemas/sns";
+import { SqsRecordSchema as PowertoolsSqsRecordSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
+import { NonEmptyIdSchema } from "./fields.ts";
+import {
+  type Delivery,
+  EventBridgeEnvelopeSchema,
+  type EventReader,
+  homeostatPayloads,
+  parseArn,
+  sources,
+} from "./readers/index.ts";
+import {
+  describe,
+  describeKeys,
+  isObject,
+  type NormalizeResult,
+  type RecordResult,
+  rejection,
+  unreadable,
+} from "./result.ts";
+import { invalid } from "./zod-errors.ts";
+
+/** One record of a Lambda SNS event (Powertools) with a non-empty `MessageId`. */
+const SnsRecordSchema = PowertoolsSnsRecordSchema.extend({
+  Sns: SnsNotificationSchema.extend({ MessageId: NonEmptyIdSchema }),
+});
+
+/** An SNS notification as SQS or an HTTP endpoint receives it (Powertools) with a non-empty `MessageId`. */
+const SnsSqsNotificationSchema = PowertoolsSnsSqsNotificationSchema.extend({ MessageId: NonEmptyIdSchema });
+
+/** One record of a Lambda SQS event (Powertools) with a non-empty `messageId`. */
+const SqsRecordSchema = PowertoolsSqsRecordSchema.extend({ messageId: NonEmptyIdSchema });
+
+/** Envelopes deeper than this are not something AWS produces; stop instead of recursing on crafted input. */
+const MAX_ENVELOPE_DEPTH = 4;
+
+/** The EventBridge readers by detail-type, each with the one source it is accepted from. */
+const EVENT_READERS = new Map<string, { source: string; read: EventReader["read"] }>();
+for (const { source, events } of sources) {
+  for (const { detailType, read } of events) {
+    if (EVENT_READERS.has(detailType)) throw new Error(`two readers declare detail-type ${detailType}`);
+    EVENT_READERS.set(detailType, { source, read });
+  }
+}
+
+const MESSAGE_READERS = sources.flatMap((source) => source.messages);
+
+const SUPPORTED_SHAPES = listed([
+  "an EventBridge event (source, detail-type, detail)",
+  "a Lambda SQS or SNS event (Records[])",
+  'an SNS notification (Type "Notification", Message)',
+  ...MESSAGE_READERS.map((reader) => reader.shape),
+  homeostatPayloads.shape,
+]);
+
+/** One record of a Lambda SQS or SNS event: its envelope checked, its message read. */
+export function readRecord(record: unknown, index: number, now: Date): RecordResult {
+  try {
+    if (!isObject(record)) {
+      return { index, result: rejection("malformed", `expected a record object, got ${describe(record)}`) };
+    }
+    const messageIdOf = (value: unknown) => (typeof value === "string" ? value : undefined);
+
+    if (record.eventSource === "aws:sqs") {
+      const messageId = messageIdOf(record.messageId);
+      const parsed = SqsRecordSchema.safeParse(record);
+      if (!parsed.success) {
+        return { index, messageId, result: invalid("SQS record", parsed.error, record) };
+      }
+      const arn = parseArn(parsed.data.eventSourceARN);
+      const delivery: Delivery = {
+        wrappers: ["SQS"],
+        messageId: parsed.data.messageId,
+        region: parsed.data.awsRegion,
+        account: arn?.account,
+        now,
+      };
+      return { index, messageId, result: readJsonText(parsed.data.body, "body", delivery, 1) };
+    }
+
+    if (record.EventSource === "aws:sns") {
+      const sns = isObject(record.Sns) ? record.Sns : undefined;
+      const messageId = messageIdOf(sns?.MessageId);
+      const parsed = SnsRecordSchema.safeParse(record);
+      if (!parsed.success) {
+        return { index, messageId, result: invalid("SNS record", parsed.error, record) };
+      }
+      const arn = parseArn(parsed.data.Sns.TopicArn);
+      const delivery: Delivery = {
+        wrappers: ["SNS"],
+        messageId: parsed.data.Sns.MessageId,
+        region: arn?.region,
+        account: arn?.account,
+        now,
+      };
+      return { index, messageId, result: readJsonText(parsed.data.Sns.Message, "Sns.Message", delivery, 1) };
+    }
+
+    return {
+      index,
+      result: rejection(
+        "unsupported",
+        `expected an SQS record (eventSource "aws:sqs") or an SNS record (EventSource "aws:sns"), ` +
+          `got eventSource ${describe(record.eventSource ?? record.EventSource)}`,
+      ),
+    };
+  } catch (error) {
+    return { index, result: unreadable(error) };
+  }
+}
+
+function readJsonText(text: string, field: string, delivery: Delivery, depth: number): NormalizeResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return rejection("malformed", `${field}: expected a JSON document, got ${describe(text)}`);
+  }
+  const result = readValue(value, delivery, depth);
+  if (result.ok) return result;
+  return rejection(result.error.kind, `${field}: ${result.error.reason}`);
+}
+
+/** Any input but a `Records[]` batch: unwrap what envelopes it, hand the message to its reader. */
+export function readValue(value: unknown, delivery: Delivery, depth: number): NormalizeResult {
+  if (depth > MAX_ENVELOPE_DEPTH) {
+    return rejection(
+      "unsupported",
+      `envelopes nested more than ${MAX_ENVELOPE_DEPTH} deep; AWS never sends that`,
+    );
+  }
+  if (!isObject(value)) {
+    return rejection("malformed", `expected a JSON object (${SUPPORTED_SHAPES}), got ${describe(value)}`);
+  }
+  if ("Records" in value) {
+    return rejection("unsupported", "a Records[] batch inside a message body is not a supported delivery");
+  }
+  if ("detail-type" in value || ("source" in value && "detail" in value)) {
+    return readEventBridge(value, delivery);
+  }
+  if (value.Type === "Notification" && "Message" in value) {
+    return readSnsNotification(value, delivery, depth);
+  }
+  const reader = homeostatPayloads.accepts(value)
+    ? homeostatPayloads
+    : MESSAGE_READERS.find((candidate) => candidate.accepts(value));
+  if (reader) return reader.read(value, delivery);
+  return rejection(
+    "unsupported",
+    `unrecognised input with keys ${describeKeys(value)}; expected ${SUPPORTED_SHAPES}`,
+  );
+}
+
+function readSnsNotification(
+  value: Record<string, unknown>,
+  delivery: Delivery,
+  depth: number,
+): NormalizeResult {
+  const parsed = SnsSqsNotificationSchema.safeParse(value);
+  if (!parsed.success) return invalid("SNS notification", parsed.error, value);
+  const arn = parseArn(parsed.data.TopicArn);
+  return readJsonText(
+    parsed.data.Message,
+    "Message",
+    {
+      ...delivery,
+      wrappers: [...delivery.wrappers, "SNS"],
+      messageId: parsed.data.MessageId,
+      region: arn?.region ?? delivery.region,
+      account: arn?.account ?? delivery.account,
+    },
+    depth + 1,
+  );
+}
+
+function readEventBridge(value: Record<string, unknown>, delivery: Delivery): NormalizeResult {
+  const parsed = EventBridgeEnvelopeSchema.safeParse(value);
+  if (!parsed.success) return invalid("EventBridge event", parsed.error, value);
+  const event = parsed.data;
+  const reader = EVENT_READERS.get(event["detail-type"]);
+  if (!reader) {
+    return rejection(
+      "unsupported",
+      `EventBridge detail-type ${JSON.stringify(event["detail-type"])} (source ${JSON.stringify(event.source)}) ` +
+        `is not handled; supported: ${[...EVENT_READERS.keys()].map((t) => JSON.stringify(t)).join(", ")}`,
+    );
+  }
+  // Only AWS may publish events whose source starts with "aws."; checking the source is what stops a
+  // custom event that copies an AWS detail-type from draining nodes.
+  if (event.source !== reader.source) {
+    return rejection(
+      "unsupported",
+      `detail-type ${JSON.stringify(event["detail-type"])} is accepted only from source ` +
+        `${JSON.stringify(reader.source)}, got ${JSON.stringify(event.source)}`,
+    );
+  }
+  return reader.read(event, value, delivery);
+}
+
+/** `a, b, or c`. */
+function listed(items: string[]): string {
+  return items.length < 2 ? items.join("") : `${items.slice(0, -1).join(", ")}, or ${items.at(-1)}`;
+}
