@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { parseDuration } from "../domain/duration.ts";
 import { parseScaleChange } from "../domain/scale-change.ts";
+import { workloadKinds } from "../domain/target.ts";
+import { alarmStates, instanceEventKinds, instanceStates } from "../events/trigger-schema.ts";
 import { isTimeZone, parseScheduleExpression } from "./schedule-expression.ts";
 
 /**
@@ -58,24 +60,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Workload names with glob characters (`*`, `?`) allowed, for targets like `dev/*`. */
 const WORKLOAD_NAME_PATTERN = /^[a-z0-9*?]([-a-z0-9.*?]*[a-z0-9*?])?$/;
 
-export const workloadKinds = ["Deployment", "StatefulSet"] as const;
 export const mutatingVerbs = ["scale", "restart", "rollback", "cordon", "uncordon", "drain"] as const;
-export const alarmStates = ["OK", "ALARM", "INSUFFICIENT_DATA"] as const;
-export const instanceEventKinds = [
-  "spot-interruption",
-  "rebalance-recommendation",
-  "instance-state-change",
-  "scheduled-maintenance",
-  "asg-terminate",
-] as const;
-export const instanceStates = [
-  "pending",
-  "running",
-  "stopping",
-  "stopped",
-  "shutting-down",
-  "terminated",
-] as const;
 export const weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] as const;
 
 /** `namespace/name`, the name may be a glob (`dev/*`). */

@@ -14,5 +14,5 @@ export {
   validateScaleBounds,
 } from "./scale-change.ts";
 export type * from "./target.ts";
-export { describeTarget, targetKey } from "./target.ts";
+export { describeTarget, targetKey, workloadKinds } from "./target.ts";
 export type * from "./verb.ts";

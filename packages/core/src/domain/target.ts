@@ -1,7 +1,8 @@
 // What a verb acts on, and the two ways to write one: as a key (stable, for state and claims) and
 // for people.
 /** Node targets may be named by EC2 instance id; `name` is then resolved. */
-export type WorkloadKind = "Deployment" | "StatefulSet";
+export const workloadKinds = ["Deployment", "StatefulSet"] as const;
+export type WorkloadKind = (typeof workloadKinds)[number];
 
 export interface WorkloadTarget {
   kind: WorkloadKind;
