@@ -1,5 +1,8 @@
 // The one grammar of Homeostat's commands: the CLI parses argv with it, Slack's /homeostat and the
 // pipeline's command triggers parse text with it.
+export { UsageError } from "./errors.ts";
+export { parseCommandLine, parseCommandText } from "./parse.ts";
+export { formatTarget, parseNodeName, parseTarget, parseWorkloadTarget } from "./target.ts";
 export type {
   Command,
   CommandName,
@@ -10,17 +13,7 @@ export type {
   OutputFormat,
   ParsedInvocation,
   VerbCommand,
-} from "./grammar.ts";
-export {
-  HANDLER_NAMES,
-  isLocalCommand,
-  parseCommandLine,
-  parseCommandText,
-  parseNodeName,
-  parseTimeout,
-  parseWorkloadTarget,
-  shortUsage,
-  USAGE,
-  UsageError,
-  usageText,
-} from "./grammar.ts";
+} from "./types.ts";
+export { HANDLER_NAMES, isLocalCommand } from "./types.ts";
+export { shortUsage, USAGE, usageText } from "./usage.ts";
+export { parseTimeout } from "./values.ts";

@@ -1,4 +1,4 @@
-import { type Command, parseCommandText } from "../command/grammar.ts";
+import { type Command, parseCommandText } from "../command/index.ts";
 import type { HomeostatConfig, Policy, PolicyAction } from "../config/schema.ts";
 import type { Trigger } from "../events/trigger.ts";
 import type { Kube } from "../kube/client.ts";

@@ -1,4 +1,4 @@
-import { type Command, isLocalCommand, parseCommandText } from "../command/grammar.ts";
+import { type Command, isLocalCommand, parseCommandText } from "../command/index.ts";
 import type {
   HomeostatConfig,
   Policy,
