@@ -133,6 +133,8 @@ describe("parseCommandLine", () => {
     [["cordon", "i-12"], "looks like an EC2 instance id but is not one"],
     [["cordon"], "cordon needs a node name or an EC2 instance id"],
     [["frob"], "unknown command 'frob'"],
+    [["toString"], "unknown command 'toString'"],
+    [["__proto__", "x"], "unknown command '__proto__'"],
     [[], "no command given"],
     [["status", "a/b", "--cluster", "x", "--kubeconfig", "/k"], "not both"],
     [["status", "a/b", "--output", "yaml"], "--output must be text or json; got 'yaml'"],

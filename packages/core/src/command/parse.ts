@@ -171,7 +171,7 @@ function nameCommand(positionals: string[], help: boolean): { help: boolean; top
     if (help) return { help: true };
     throw new UsageError("no command given; run homeostat --help");
   }
-  if (!(name in VERB_OPTIONS)) {
+  if (!Object.hasOwn(VERB_OPTIONS, name)) {
     throw new UsageError(
       `unknown command '${name}'; commands: ${[...COMMANDS].join(", ")}, eks token, events sample`,
     );
