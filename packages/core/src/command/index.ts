@@ -1,5 +1,7 @@
 // The one grammar of Homeostat's commands: the CLI parses argv with it, Slack's /homeostat and the
 // pipeline's command triggers parse text with it.
+export type { HandlerName } from "../domain/handlers.ts";
+export { HANDLER_NAMES, isHandlerName } from "../domain/handlers.ts";
 export { UsageError } from "./errors.ts";
 export { parseCommandLine, parseCommandText } from "./parse.ts";
 export { formatTarget, parseNodeName, parseTarget, parseWorkloadTarget } from "./target.ts";
@@ -8,12 +10,11 @@ export type {
   CommandName,
   Connection,
   GlobalOptions,
-  HandlerName,
   LocalCommand,
   OutputFormat,
   ParsedInvocation,
   VerbCommand,
 } from "./types.ts";
-export { HANDLER_NAMES, isLocalCommand } from "./types.ts";
+export { isLocalCommand } from "./types.ts";
 export { shortUsage, USAGE, usageText } from "./usage.ts";
 export { parseTimeout } from "./values.ts";

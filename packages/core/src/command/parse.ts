@@ -17,6 +17,7 @@
  * deployment|deploy|statefulset|sts (see target.ts).
  */
 import { parseArgs } from "node:util";
+import { HANDLER_NAMES } from "../domain/handlers.ts";
 import { parseScaleChange, type ScaleChange, validateScaleBounds } from "../domain/scale-change.ts";
 import { UsageError } from "./errors.ts";
 import { parseNodeName, parseTarget, parseWorkloadTarget } from "./target.ts";
@@ -25,7 +26,6 @@ import {
   type CommandName,
   type Connection,
   type GlobalOptions,
-  HANDLER_NAMES,
   isLocalCommand,
   type ParsedInvocation,
 } from "./types.ts";

@@ -1,4 +1,5 @@
 // What the command grammar reads: the commands, the global options and what a parse returns.
+import type { HandlerName } from "../domain/handlers.ts";
 import type { ScaleChange } from "../domain/scale-change.ts";
 import type { Target, WorkloadTarget } from "../domain/target.ts";
 
@@ -14,10 +15,6 @@ export interface GlobalOptions {
   output: OutputFormat;
   connection: Connection;
 }
-
-/** The Lambda handlers `homeostat invoke` can run locally. */
-export const HANDLER_NAMES = ["alarm", "node-events", "schedule", "rollout-guard"] as const;
-export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 export type CommandName =
   | "scale"

@@ -1,5 +1,6 @@
 // The grammar's help: each command's usage with an example, the global options, the overview.
-import { type CommandName, HANDLER_NAMES } from "./types.ts";
+import { HANDLER_NAMES } from "../domain/handlers.ts";
+import type { CommandName } from "./types.ts";
 
 const GLOBAL_USAGE = `global options:
   --kubeconfig PATH     kubeconfig file (default: $KUBECONFIG or ~/.kube/config)
