@@ -1,8 +1,10 @@
+import type { V1Node } from "@kubernetes/client-node";
 import { type Command, parseCommandText } from "../command/index.ts";
 import type { HomeostatConfig, Policy, PolicyAction } from "../config/schema.ts";
 import type { Trigger } from "../events/trigger.ts";
 import type { Kube } from "../kube/client.ts";
-import { nodeFactOf } from "../policy/facts.ts";
+import { isUnschedulable } from "../kube/cordon.ts";
+import { instanceIdOf } from "../kube/nodes.ts";
 import type { ClusterFacts, NodeFact, WorkloadFact } from "../policy/plan.ts";
 import { priorReplicas } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
@@ -62,6 +64,21 @@ function commandOf(text: string): Command | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The facts `decide` and `guard` need about a node, from the node object. */
+export function nodeFactOf(node: V1Node): NodeFact {
+  const instanceId = instanceIdOf(node);
+  const ready = node.status?.conditions?.some(
+    (condition) => condition.type === "Ready" && condition.status === "True",
+  );
+  return {
+    name: node.metadata?.name ?? "",
+    ...(instanceId ? { instanceId } : {}),
+    labels: { ...(node.metadata?.labels ?? {}) },
+    ready: ready === true,
+    unschedulable: isUnschedulable(node),
+  };
 }
 
 /** Every node of the cluster, as facts (paginated). */

@@ -1,5 +1,4 @@
 export { decide } from "./decide.ts";
-export { describeAction } from "./describe.ts";
-export { describeNode, nodeFactOf } from "./facts.ts";
+export { describeAction, describeNode } from "./describe.ts";
 export { isGlob, matchesAnyGlob, matchesGlob } from "./glob.ts";
 export type * from "./plan.ts";
