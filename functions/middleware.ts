@@ -18,6 +18,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
+import type { HandlerName } from "@homeostat/core/domain";
 import type { PipelineDeps, PipelineLogger, RecordOutcome, TriggerOutcome } from "@homeostat/core/pipeline";
 import type { StallThresholds } from "@homeostat/core/rollout";
 import {
@@ -25,7 +26,6 @@ import {
   correlationIdOf,
   type DepsOptions,
   type EventHandlerResult,
-  type HandlerKind,
   type HandlerRun,
   RetryableFailureError,
   type RolloutGuardResult,
@@ -102,7 +102,7 @@ function lambdaResponse(run: HandlerRun, metrics: Metrics): HandlerResult {
 }
 
 /** The Lambda handler of `kind`. */
-export function createHandler(kind: HandlerKind, options: HandlerOptions = {}) {
+export function createHandler(kind: HandlerName, options: HandlerOptions = {}) {
   const env = options.env ?? process.env;
   const logger =
     options.logger ??

@@ -1,3 +1,5 @@
+// a file that imports nothing, so it is safe here (see tsconfig.infra.json on packages/ imports)
+import type { HandlerName } from "../packages/core/src/domain/handlers.ts";
 import type { AwsContext } from "./access.ts";
 import { type DeploySettings, physicalName } from "./config.ts";
 
@@ -19,7 +21,7 @@ export const HANDLERS = {
 
 export type HandlerKey = keyof typeof HANDLERS;
 
-const FUNCTION_SUFFIX: Record<HandlerKey, string> = {
+const FUNCTION_SUFFIX: Record<HandlerKey, HandlerName> = {
   alarm: "alarm",
   nodeEvents: "node-events",
   schedule: "schedule",

@@ -1,4 +1,4 @@
-import { type Connection, type GlobalOptions, UsageError, type VerbCommand } from "../command/grammar.ts";
+import { type Connection, type GlobalOptions, UsageError, type VerbCommand } from "../command/index.ts";
 import type { VerbResult } from "../domain/verb.ts";
 import { kubeForCluster, kubeForEksCluster } from "../kube/access.ts";
 import type { Kube } from "../kube/client.ts";

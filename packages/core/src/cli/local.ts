@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { GlobalOptions, LocalCommand } from "../command/grammar.ts";
-import { UsageError } from "../command/grammar.ts";
+import type { GlobalOptions, LocalCommand } from "../command/index.ts";
+import { UsageError } from "../command/index.ts";
 import { ConfigError, loadConfig } from "../config/load.ts";
 import type { ClusterConfig, HomeostatConfig } from "../config/schema.ts";
 import { describeTarget } from "../domain/target.ts";

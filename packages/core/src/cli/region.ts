@@ -1,5 +1,5 @@
 import { EKSClient } from "@aws-sdk/client-eks";
-import { UsageError } from "../command/grammar.ts";
+import { UsageError } from "../command/index.ts";
 
 /** The region asked for, or the AWS SDK's default (AWS_REGION, the profile's region). */
 export async function resolveRegion(region: string | undefined): Promise<string> {

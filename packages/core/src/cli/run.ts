@@ -6,7 +6,7 @@ import {
   UsageError,
   usageText,
   type VerbCommand,
-} from "../command/grammar.ts";
+} from "../command/index.ts";
 import { KubeVerbError } from "../domain/errors.ts";
 import type { Target } from "../domain/target.ts";
 import type { Verb } from "../domain/verb.ts";

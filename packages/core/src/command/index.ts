@@ -1,26 +1,20 @@
 // The one grammar of Homeostat's commands: the CLI parses argv with it, Slack's /homeostat and the
 // pipeline's command triggers parse text with it.
+export type { HandlerName } from "../domain/handlers.ts";
+export { HANDLER_NAMES, isHandlerName } from "../domain/handlers.ts";
+export { UsageError } from "./errors.ts";
+export { parseCommandLine, parseCommandText } from "./parse.ts";
+export { formatTarget, parseNodeName, parseTarget, parseWorkloadTarget } from "./target.ts";
 export type {
   Command,
   CommandName,
   Connection,
   GlobalOptions,
-  HandlerName,
   LocalCommand,
   OutputFormat,
   ParsedInvocation,
   VerbCommand,
-} from "./grammar.ts";
-export {
-  HANDLER_NAMES,
-  isLocalCommand,
-  parseCommandLine,
-  parseCommandText,
-  parseNodeName,
-  parseTimeout,
-  parseWorkloadTarget,
-  shortUsage,
-  USAGE,
-  UsageError,
-  usageText,
-} from "./grammar.ts";
+} from "./types.ts";
+export { isLocalCommand } from "./types.ts";
+export { shortUsage, USAGE, usageText } from "./usage.ts";
+export { parseTimeout } from "./values.ts";

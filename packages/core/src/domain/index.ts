@@ -1,9 +1,11 @@
 // Pure primitives every stage shares: targets, verbs and their result, replica changes, EC2
-// instance ids, durations, the verb error. Nothing here does I/O or loads a client.
+// instance ids, durations, the verb error, the handler names. Nothing here does I/O or loads a client.
 
 export { formatDuration, parseDuration, parseGoDuration } from "./duration.ts";
 export type { KubeVerbErrorCode, KubeVerbErrorOptions } from "./errors.ts";
 export { KubeVerbError } from "./errors.ts";
+export type { HandlerName } from "./handlers.ts";
+export { HANDLER_NAMES, isHandlerName } from "./handlers.ts";
 export { INSTANCE_ID_PATTERN, isInstanceId } from "./instance-id.ts";
 export type { AppliedScaleChange, ScaleBounds, ScaleChange } from "./scale-change.ts";
 export {

@@ -1,39 +1,18 @@
-import { type Command, parseCommandText } from "../command/grammar.ts";
-import type { HomeostatConfig, Policy, PolicyAction } from "../config/schema.ts";
+import type { V1Node } from "@kubernetes/client-node";
+import type { HomeostatConfig, PolicyAction } from "../config/schema.ts";
 import type { Trigger } from "../events/trigger.ts";
 import type { Kube } from "../kube/client.ts";
-import { nodeFactOf } from "../policy/facts.ts";
+import { isUnschedulable } from "../kube/cordon.ts";
+import { instanceIdOf } from "../kube/nodes.ts";
+import { matchedActions, matchPolicies } from "../policy/match.ts";
 import type { ClusterFacts, NodeFact, WorkloadFact } from "../policy/plan.ts";
 import { priorReplicas } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
 
-const NODE_VERBS = new Set(["cordon", "uncordon", "drain"]);
+// which policies could act on a trigger is the policy's call; run.ts and cli/local.ts ask it here
+export { candidateActions } from "../policy/match.ts";
 
-/** The policies of `cluster` that could act on `trigger`, each with the actions it may run. */
-export function candidateActions(trigger: Trigger, config: HomeostatConfig, cluster: string): PolicyAction[] {
-  const actions: PolicyAction[] = [];
-  const add = (policy: Policy) => {
-    if (policy.cluster !== cluster) return;
-    const match = policy.match;
-    if ("schedule" in match) {
-      if (trigger.kind !== "schedule" || trigger.policy !== policy.name) return;
-      for (const entry of match.schedule.entries) {
-        if (entry.name !== trigger.entry) continue;
-        const action = entry.action ?? policy.action;
-        if (action) actions.push(action);
-      }
-      return;
-    }
-    const kindMatches =
-      ("alarm" in match && trigger.kind === "alarm") ||
-      ("instance" in match && trigger.kind === "instance") ||
-      ("rolloutStalled" in match && trigger.kind === "rollout-stalled") ||
-      ("command" in match && trigger.kind === "command");
-    if (kindMatches && policy.action) actions.push(policy.action);
-  };
-  config.policies.forEach(add);
-  return actions;
-}
+const NODE_VERBS = new Set(["cordon", "uncordon", "drain"]);
 
 /** Namespaces whose workloads `decide` may need to see: explicit targets, globs, alarm dimensions. */
 function namespacesOfInterest(trigger: Trigger, actions: PolicyAction[]): Set<string> {
@@ -54,14 +33,19 @@ function namespacesOfInterest(trigger: Trigger, actions: PolicyAction[]): Set<st
   return namespaces;
 }
 
-/** The command a person's trigger carries, when it parses (decide reports it when it does not). */
-function commandOf(text: string): Command | undefined {
-  try {
-    const parsed = parseCommandText(text);
-    return parsed.kind === "command" ? parsed.command : undefined;
-  } catch {
-    return undefined;
-  }
+/** The facts `decide` and `guard` need about a node, from the node object. */
+export function nodeFactOf(node: V1Node): NodeFact {
+  const instanceId = instanceIdOf(node);
+  const ready = node.status?.conditions?.some(
+    (condition) => condition.type === "Ready" && condition.status === "True",
+  );
+  return {
+    name: node.metadata?.name ?? "",
+    ...(instanceId ? { instanceId } : {}),
+    labels: { ...(node.metadata?.labels ?? {}) },
+    ready: ready === true,
+    unschedulable: isUnschedulable(node),
+  };
 }
 
 /** Every node of the cluster, as facts (paginated). */
@@ -104,10 +88,12 @@ export async function gatherFacts(
   store: StateStore,
   now: Date,
 ): Promise<ClusterFacts> {
-  const actions = candidateActions(trigger, config, cluster);
+  const matched = matchPolicies(trigger, config, cluster);
+  const actions = matchedActions(matched);
   const namespaces = namespacesOfInterest(trigger, actions);
   let needNodes = actions.some((action) => NODE_VERBS.has(action.verb));
-  const command = trigger.kind === "command" ? commandOf(trigger.text) : undefined;
+  // the command a person's trigger carries, when it reads (decide reports it when it does not)
+  const command = matched.command?.kind === "command" ? matched.command.command : undefined;
   if (command && "node" in command) needNodes = true;
   else if (command && "target" in command && command.target.kind !== "Node")
     namespaces.add(command.target.namespace);

@@ -3,7 +3,7 @@ export type { ActContext, ActionResult } from "./act.ts";
 export { act } from "./act.ts";
 export type { DeferredRun, DeferScheduler, LifecycleHooks, SchedulerTargetConfig } from "./aws.ts";
 export { autoScalingLifecycleHooks, eventBridgeDeferScheduler } from "./aws.ts";
-export { gatherFacts } from "./facts.ts";
+export { gatherFacts, nodeFactOf } from "./facts.ts";
 export type {
   ActionOutcome,
   PipelineDeps,

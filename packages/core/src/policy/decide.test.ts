@@ -1,9 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { HomeostatConfigInput } from "../config/schema.ts";
-import type { CommandTrigger, RolloutStalledTrigger } from "../events/trigger.ts";
+import type { RolloutStalledTrigger } from "../events/trigger.ts";
 import { decide } from "./decide.ts";
 import type { Plan } from "./plan.ts";
-import { alarm, config, facts, instance, NOW, node, schedule } from "./test-fixtures.ts";
+import {
+  alarm,
+  command,
+  config,
+  facts,
+  instance,
+  NOW,
+  node,
+  officeHoursPolicy,
+  schedule,
+} from "./test-fixtures.ts";
 
 const reasonsOf = (plan: Plan, policy: string) =>
   plan.skipped.filter((skipped) => skipped.policy === policy).map((skipped) => skipped.reason);
@@ -358,32 +368,7 @@ describe("decide: AWS Health scheduled maintenance", () => {
 });
 
 describe("decide: schedules", () => {
-  const officeHours = () =>
-    config({
-      policies: [
-        {
-          name: "dev-office-hours",
-          match: {
-            schedule: {
-              entries: [
-                {
-                  name: "night",
-                  cron: "cron(0 20 ? * MON-FRI *)",
-                  timezone: "Europe/Berlin",
-                  action: { verb: "scale", target: "dev/*", kind: "Deployment", change: 0, remember: true },
-                },
-                {
-                  name: "morning",
-                  cron: "cron(30 7 ? * MON-FRI *)",
-                  timezone: "Europe/Berlin",
-                  action: { verb: "scale", target: "dev/*", restore: true },
-                },
-              ],
-            },
-          },
-        },
-      ],
-    });
+  const officeHours = () => config({ policies: [officeHoursPolicy()] });
 
   it("scales every matching workload to zero and remembers the counts", () => {
     const plan = decide(schedule("dev-office-hours", "night"), officeHours(), facts());
@@ -449,14 +434,6 @@ describe("decide: stalled rollouts and commands", () => {
     deployment: "checkout",
     reason: "Progressing=False (ProgressDeadlineExceeded)",
     revision: 7,
-  });
-  const command = (text: string): CommandTrigger => ({
-    kind: "command",
-    id: `cmd-${text}`,
-    time: NOW.toISOString(),
-    origin: "cli",
-    actor: "alice",
-    text,
   });
   const cfg = () =>
     config({

@@ -1,9 +1,10 @@
-import { type Command, isLocalCommand, parseCommandText } from "../command/grammar.ts";
+import { type Command, isLocalCommand } from "../command/index.ts";
 import type {
   HomeostatConfig,
   Policy,
   PolicyAction,
   PolicyMatch,
+  ScheduleEntry,
   WorkloadTargetConfig,
 } from "../config/schema.ts";
 import { formatDuration } from "../domain/duration.ts";
@@ -17,10 +18,10 @@ import type {
   RolloutStalledTrigger,
   ScheduleTrigger,
   Trigger,
-  TriggerKind,
 } from "../events/trigger.ts";
 import { describeAction } from "./describe.ts";
 import { isGlob, matchesAnyGlob, matchesGlob } from "./glob.ts";
+import { type MatchedPolicy, matchPolicies, type UnmatchedPolicy } from "./match.ts";
 import type {
   ClusterFacts,
   DrainParams,
@@ -39,22 +40,6 @@ interface Outcome {
 
 const skip = (reason: string): Outcome => ({ actions: [], skipped: [reason] });
 
-function matchKind(match: PolicyMatch): TriggerKind {
-  if ("alarm" in match) return "alarm";
-  if ("instance" in match) return "instance";
-  if ("schedule" in match) return "schedule";
-  if ("rolloutStalled" in match) return "rollout-stalled";
-  return "command";
-}
-
-const TRIGGER_NAMES: Record<TriggerKind, string> = {
-  alarm: "alarm",
-  instance: "instance event",
-  schedule: "schedule",
-  "rollout-stalled": "stalled rollout",
-  command: "command",
-};
-
 /**
  * Decides what the policies of `config` do about `trigger`, from `facts` read beforehand. Pure: no I/O,
  * no clock (the time is `facts.now`). Every policy appears in the plan: it planned actions, or it was
@@ -64,8 +49,9 @@ const TRIGGER_NAMES: Record<TriggerKind, string> = {
 export function decide(trigger: Trigger, config: HomeostatConfig, facts: ClusterFacts): Plan {
   const plan: Plan = { trigger, cluster: facts.cluster, actions: [], skipped: [] };
   const plannedBy = new Map<string, string>();
-  for (const policy of config.policies) {
-    const outcome = decideForPolicy(trigger, policy, config, facts);
+  for (const matched of matchPolicies(trigger, config, facts.cluster).policies) {
+    const policy = matched.policy;
+    const outcome = decideForPolicy(matched, config, facts);
     for (const action of outcome.actions) {
       const key = `${action.verb} ${targetKey(action.target)}`;
       const earlier = plannedBy.get(key);
@@ -81,32 +67,26 @@ export function decide(trigger: Trigger, config: HomeostatConfig, facts: Cluster
   return plan;
 }
 
+/** The policies the trigger is not for were set aside by `matchPolicies`, with their reason. */
 function decideForPolicy(
-  trigger: Trigger,
-  policy: Policy,
+  matched: MatchedPolicy | UnmatchedPolicy,
   config: HomeostatConfig,
   facts: ClusterFacts,
 ): Outcome {
-  if (policy.cluster !== facts.cluster) {
-    return skip(`runs on cluster ${policy.cluster}, and this run is for cluster ${facts.cluster}`);
+  switch (matched.kind) {
+    case "unmatched":
+      return skip(matched.reason);
+    case "alarm":
+      return decideAlarm(matched.trigger, matched.policy, matched.match, facts);
+    case "instance":
+      return decideInstance(matched.trigger, matched.policy, matched.match, config, facts);
+    case "schedule":
+      return decideSchedule(matched.trigger, matched.policy, matched.entry, matched.action, facts);
+    case "rollout-stalled":
+      return decideRolloutStalled(matched.trigger, matched.policy, matched.match, facts);
+    case "command":
+      return decideCommand(matched.trigger, matched.policy, matched.match, matched.command, facts);
   }
-  const kind = matchKind(policy.match);
-  if (kind !== trigger.kind) {
-    const name = TRIGGER_NAMES[trigger.kind];
-    return skip(`matches ${TRIGGER_NAMES[kind]}s, and this is ${/^[aeiou]/.test(name) ? "an" : "a"} ${name}`);
-  }
-  const match = policy.match;
-  if (trigger.kind === "alarm" && "alarm" in match) return decideAlarm(trigger, policy, match.alarm, facts);
-  if (trigger.kind === "instance" && "instance" in match)
-    return decideInstance(trigger, policy, match.instance, config, facts);
-  if (trigger.kind === "schedule" && "schedule" in match)
-    return decideSchedule(trigger, policy, match.schedule, facts);
-  if (trigger.kind === "rollout-stalled" && "rolloutStalled" in match) {
-    return decideRolloutStalled(trigger, policy, match.rolloutStalled, facts);
-  }
-  if (trigger.kind === "command" && "command" in match)
-    return decideCommand(trigger, policy, match.command, facts);
-  return skip("does not match this trigger");
 }
 
 // ---------------------------------------------------------------------------------------------- alarms
@@ -332,18 +312,10 @@ function decideMaintenance(
 function decideSchedule(
   trigger: ScheduleTrigger,
   policy: Policy,
-  match: Extract<PolicyMatch, { schedule: unknown }>["schedule"],
+  entry: ScheduleEntry,
+  action: PolicyAction | undefined,
   facts: ClusterFacts,
 ): Outcome {
-  if (trigger.policy !== policy.name)
-    return skip(`the schedule that fired belongs to policy ${trigger.policy}`);
-  const entry = match.entries.find((candidate) => candidate.name === trigger.entry);
-  if (!entry) {
-    return skip(
-      `has no schedule entry ${trigger.entry} (entries: ${match.entries.map((candidate) => candidate.name).join(", ")}); was the config changed after the schedule was created?`,
-    );
-  }
-  const action = entry.action ?? policy.action;
   if (!action) return skip(`schedule entry ${entry.name} has no action`);
   const why = `schedule ${entry.name} (${entry.cron} ${entry.timezone})`;
   if (action.verb === "cordon" || action.verb === "uncordon" || action.verb === "drain") {
@@ -385,18 +357,9 @@ function decideCommand(
   trigger: CommandTrigger,
   policy: Policy,
   match: Extract<PolicyMatch, { command: unknown }>["command"],
+  command: Command,
   facts: ClusterFacts,
 ): Outcome {
-  let command: Command;
-  try {
-    const parsed = parseCommandText(trigger.text);
-    if (parsed.kind !== "command")
-      return skip(`${JSON.stringify(trigger.text)} asks for help, not an action`);
-    command = parsed.command;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return skip(`cannot read the command ${JSON.stringify(trigger.text)}: ${reason}`);
-  }
   if (isLocalCommand(command)) return skip(`${command.verb} works only in the CLI`);
   if (command.verb === "status" || command.verb === "history") {
     return skip(`${command.verb} reads; it is answered directly, not planned`);

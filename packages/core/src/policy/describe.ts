@@ -1,5 +1,5 @@
 import { describeTarget } from "../domain/target.ts";
-import type { PlannedAction } from "./plan.ts";
+import type { NodeFact, PlannedAction } from "./plan.ts";
 
 /** One line saying what an action does: `scale deployment shop/checkout +2 (max 20)`. */
 export function describeAction(action: PlannedAction): string {
@@ -26,4 +26,9 @@ export function describeAction(action: PlannedAction): string {
     default:
       return `${action.verb} ${target}`;
   }
+}
+
+/** A short description of a node for reasons: `ip-10-0-1-5 (i-0abc…)`. */
+export function describeNode(node: Pick<NodeFact, "name" | "instanceId">): string {
+  return node.instanceId ? `${node.name} (${node.instanceId})` : node.name;
 }

@@ -1,6 +1,6 @@
 // Shared by the decide and guard tests and the bench (not exported from the package).
 import { defineConfig, type HomeostatConfig, type HomeostatConfigInput } from "../config/index.ts";
-import type { AlarmTrigger, InstanceTrigger, ScheduleTrigger } from "../events/trigger.ts";
+import type { AlarmTrigger, CommandTrigger, InstanceTrigger, ScheduleTrigger } from "../events/trigger.ts";
 import type { ClusterFacts, NodeFact } from "./plan.ts";
 
 export const NOW = new Date("2025-06-05T12:00:00Z");
@@ -85,6 +85,35 @@ export function instance(
 
 export function schedule(policy: string, entry: string): ScheduleTrigger {
   return { kind: "schedule", id: nextId(), time: NOW.toISOString(), origin: "aws.scheduler", policy, entry };
+}
+
+export function command(text: string): CommandTrigger {
+  return { kind: "command", id: `cmd-${text}`, time: NOW.toISOString(), origin: "cli", actor: "alice", text };
+}
+
+/** Dev scaled to zero on weekday evenings (remembering the counts) and restored in the morning. */
+export function officeHoursPolicy(): NonNullable<HomeostatConfigInput["policies"]>[number] {
+  return {
+    name: "dev-office-hours",
+    match: {
+      schedule: {
+        entries: [
+          {
+            name: "night",
+            cron: "cron(0 20 ? * MON-FRI *)",
+            timezone: "Europe/Berlin",
+            action: { verb: "scale", target: "dev/*", kind: "Deployment", change: 0, remember: true },
+          },
+          {
+            name: "morning",
+            cron: "cron(30 7 ? * MON-FRI *)",
+            timezone: "Europe/Berlin",
+            action: { verb: "scale", target: "dev/*", restore: true },
+          },
+        ],
+      },
+    },
+  };
 }
 
 export function config(overrides: Partial<HomeostatConfigInput> = {}): HomeostatConfig {

@@ -1,23 +1,16 @@
 // One invocation of a Homeostat handler, whoever runs it: the Lambda entry (functions/), the CLI's
 // `homeostat invoke`, and `homeostat dev`. Lambda's own concerns — logging context, metrics, throwing
 // for a redelivery — are the functions' middlewares, around this.
-import { HANDLER_NAMES, type HandlerName } from "../command/grammar.ts";
+import type { HandlerName } from "../domain/handlers.ts";
 import { handleEvent, type PipelineDeps, type RecordOutcome, type TriggerOutcome } from "../pipeline/run.ts";
 import type { StallThresholds } from "../rollout/detect.ts";
 import { type Delivery, deliveryOf } from "./delivery.ts";
 import { guardRollouts, type RolloutGuardResult } from "./rollout-guard.ts";
 import { type RecordSummary, summarizeRecord } from "./summary.ts";
 
-export type HandlerKind = HandlerName;
-export const handlerKinds = HANDLER_NAMES;
-
-export function isHandlerKind(value: string): value is HandlerKind {
-  return (handlerKinds as readonly string[]).includes(value);
-}
-
 /** What the event handlers return (SQS deliveries get `{ batchItemFailures }` instead). */
 export interface EventHandlerResult {
-  handler: Exclude<HandlerKind, "rollout-guard">;
+  handler: Exclude<HandlerName, "rollout-guard">;
   records: RecordSummary[];
 }
 
@@ -37,7 +30,7 @@ export type HandlerRun =
 
 /** Runs the handler of `kind` once on `event`: the pipeline, its summary, and the delivery rule. */
 export async function runHandler(
-  kind: HandlerKind,
+  kind: HandlerName,
   event: unknown,
   deps: PipelineDeps,
   options: HandlerRunOptions = {},

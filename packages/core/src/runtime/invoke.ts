@@ -1,11 +1,12 @@
 // `homeostat invoke <handler>`: the handler's core run once on this machine, as in Lambda but with
 // the CLI's cluster client and config, the embedded state store, and the logs on stderr.
 import type { HomeostatConfig } from "../config/schema.ts";
+import type { HandlerName } from "../domain/handlers.ts";
 import type { Kube } from "../kube/client.ts";
 import type { PipelineLogger } from "../pipeline/run.ts";
 import { buildDeps } from "./deps.ts";
 import type { Env } from "./env.ts";
-import { type HandlerKind, type HandlerRun, runHandler } from "./handler.ts";
+import { type HandlerRun, runHandler } from "./handler.ts";
 
 export interface InvokeOptions {
   config: HomeostatConfig;
@@ -33,7 +34,7 @@ export function stderrLogger(
 
 /** Runs the handler of `kind` once on `event` with local dependencies. */
 export async function invokeHandler(
-  kind: HandlerKind,
+  kind: HandlerName,
   event: unknown,
   options: InvokeOptions,
 ): Promise<HandlerRun> {

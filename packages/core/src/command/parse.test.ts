@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatScaleChange } from "../domain/scale-change.ts";
-import { parseCommandLine, parseCommandText, parseTimeout, UsageError } from "./grammar.ts";
+import { UsageError } from "./errors.ts";
+import { parseCommandLine, parseCommandText } from "./parse.ts";
 
 function command(argv: string[]) {
   const parsed = parseCommandLine(argv);
@@ -132,6 +133,8 @@ describe("parseCommandLine", () => {
     [["cordon", "i-12"], "looks like an EC2 instance id but is not one"],
     [["cordon"], "cordon needs a node name or an EC2 instance id"],
     [["frob"], "unknown command 'frob'"],
+    [["toString"], "unknown command 'toString'"],
+    [["__proto__", "x"], "unknown command '__proto__'"],
     [[], "no command given"],
     [["status", "a/b", "--cluster", "x", "--kubeconfig", "/k"], "not both"],
     [["status", "a/b", "--output", "yaml"], "--output must be text or json; got 'yaml'"],
@@ -184,31 +187,6 @@ describe("parseCommandLine", () => {
           }
         },
       ),
-    );
-  });
-});
-
-describe("parseTimeout", () => {
-  it("reads Go-style durations", () => {
-    expect(parseTimeout("90s")).toBe(90_000);
-    expect(parseTimeout("5m")).toBe(300_000);
-    expect(parseTimeout("1h30m")).toBe(5_400_000);
-    expect(parseTimeout("500ms")).toBe(500);
-    expect(parseTimeout("1.5s")).toBe(1500);
-    expect(parseTimeout("0")).toBe(0);
-  });
-
-  it("rejects anything else", () => {
-    for (const text of ["", "5", "m", "5 m", "-5s", "5d", "1h-3m"]) {
-      expect(() => parseTimeout(text)).toThrow(UsageError);
-    }
-  });
-
-  it("adds up its parts", () => {
-    fc.assert(
-      fc.property(fc.nat(100), fc.nat(59), fc.nat(59), (h, m, s) => {
-        expect(parseTimeout(`${h}h${m}m${s}s`)).toBe(((h * 60 + m) * 60 + s) * 1000);
-      }),
     );
   });
 });

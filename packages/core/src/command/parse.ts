@@ -1,0 +1,387 @@
+/**
+ * The one grammar of Homeostat's commands, shared by the CLI (argv) and Slack's `/homeostat` (text):
+ *
+ *   scale <namespace>/<deployment> <N|+N|-N|xF> [--min N] [--max N] [--current-replicas N]
+ *   restart <namespace>/<deployment>
+ *   rollback <namespace>/<deployment> [--to-revision N]
+ *   cordon <node|instance-id>
+ *   uncordon <node|instance-id>
+ *   drain <node|instance-id> [--timeout DURATION] [--grace-period SECONDS] [--delete-emptydir-data]
+ *         [--force] [--skip-wait-for-delete-timeout SECONDS] [--no-ignore-daemonsets]
+ *   status <namespace>/<deployment>|<node|instance-id>
+ *   history <namespace>/<deployment>
+ *   eks token --cluster NAME [--region R]
+ *   global: --kubeconfig PATH [--context NAME] | --cluster NAME --region R ; --dry-run ; --output text|json
+ *
+ * A workload is `<namespace>/<name>` (a Deployment) or `<namespace>/<kind>/<name>` with kind
+ * deployment|deploy|statefulset|sts (see target.ts).
+ */
+import { parseArgs } from "node:util";
+import { HANDLER_NAMES } from "../domain/handlers.ts";
+import { parseScaleChange, type ScaleChange, validateScaleBounds } from "../domain/scale-change.ts";
+import { UsageError } from "./errors.ts";
+import { parseNodeName, parseTarget, parseWorkloadTarget } from "./target.ts";
+import {
+  type Command,
+  type CommandName,
+  type Connection,
+  type GlobalOptions,
+  isLocalCommand,
+  type ParsedInvocation,
+} from "./types.ts";
+import { commandWords } from "./usage.ts";
+import { parseTimeout, wholeNumber } from "./values.ts";
+
+const OPTIONS = {
+  kubeconfig: { type: "string" },
+  context: { type: "string" },
+  cluster: { type: "string" },
+  region: { type: "string" },
+  "dry-run": { type: "boolean" },
+  output: { type: "string", short: "o" },
+  help: { type: "boolean", short: "h" },
+  min: { type: "string" },
+  max: { type: "string" },
+  "current-replicas": { type: "string" },
+  "to-revision": { type: "string" },
+  timeout: { type: "string" },
+  "grace-period": { type: "string" },
+  "delete-emptydir-data": { type: "boolean" },
+  force: { type: "boolean" },
+  "ignore-daemonsets": { type: "boolean" },
+  "skip-wait-for-delete-timeout": { type: "string" },
+  event: { type: "string" },
+  config: { type: "string" },
+  offline: { type: "boolean" },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+type Values = { [K in OptionName]?: (typeof OPTIONS)[K]["type"] extends "string" ? string : boolean };
+
+const GLOBAL_OPTIONS: readonly OptionName[] = [
+  "kubeconfig",
+  "context",
+  "cluster",
+  "region",
+  "dry-run",
+  "output",
+  "help",
+];
+const VERB_OPTIONS: Record<CommandName, readonly OptionName[]> = {
+  scale: ["min", "max", "current-replicas"],
+  restart: [],
+  rollback: ["to-revision"],
+  cordon: [],
+  uncordon: [],
+  drain: [
+    "timeout",
+    "grace-period",
+    "delete-emptydir-data",
+    "force",
+    "ignore-daemonsets",
+    "skip-wait-for-delete-timeout",
+  ],
+  status: [],
+  history: [],
+  "eks-token": [],
+  plan: ["event", "config", "offline"],
+  invoke: ["event", "config"],
+  "events-sample": [],
+};
+
+const COMMANDS = new Set<string>(
+  Object.keys(VERB_OPTIONS).filter((name) => name !== "eks-token" && name !== "events-sample"),
+);
+
+/** The commands of two words: `eks token`, `events sample`. */
+const TWO_WORD_COMMANDS: Record<string, { second: string; topic: CommandName; usage: string }> = {
+  eks: { second: "token", topic: "eks-token", usage: "homeostat eks token --cluster NAME" },
+  events: { second: "sample", topic: "events-sample", usage: "homeostat events sample [KIND]" },
+};
+
+/** What a command's parser reads; it takes its words off `positionals` (and `negatives`). */
+interface CommandArgs {
+  values: Values;
+  /** The words after the command's name. */
+  positionals: string[];
+  /** Negative numbers (`-2`), set aside so that parseArgs does not read them as options. */
+  negatives: string[];
+}
+
+type CommandParser = (args: CommandArgs) => Command;
+
+const NEGATIVE_NUMBER = /^-\d+$/;
+
+/** `-2` is a scale change, not a short option: take it out before parseArgs sees it. */
+function setNegativesAside(argv: readonly string[]): { args: string[]; negatives: string[] } {
+  const args: string[] = [];
+  const negatives: string[] = [];
+  for (const arg of argv) {
+    const previous = args.at(-1);
+    const previousTakesValue =
+      previous?.startsWith("--") &&
+      !previous.includes("=") &&
+      (OPTIONS as Record<string, { type: string }>)[previous.slice(2)]?.type === "string";
+    if (!NEGATIVE_NUMBER.test(arg)) args.push(arg);
+    // `--min -1`: hand it over as `--min=-1` so the option's own check reports the bad number
+    else if (previousTakesValue) args[args.length - 1] = `${previous}=${arg}`;
+    else negatives.push(arg);
+  }
+  return { args, negatives };
+}
+
+function parseOptions(args: string[]): { values: Values; positionals: string[] } {
+  try {
+    const parsed = parseArgs({
+      args,
+      options: OPTIONS,
+      allowPositionals: true,
+      allowNegative: true,
+      strict: true,
+    }) as { values: Values; positionals: string[] };
+    return { values: parsed.values, positionals: [...parsed.positionals] };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`${message.replace(/\.$/, "")}; run homeostat --help`);
+  }
+}
+
+/** The command the first words name, or help (with the command it is about, if any). */
+function nameCommand(positionals: string[], help: boolean): { help: boolean; topic?: CommandName } {
+  let name = positionals.shift();
+  if (name === "help") {
+    const topic = positionals.shift();
+    if (topic === undefined) return { help: true };
+    if (COMMANDS.has(topic)) return { help: true, topic: topic as CommandName };
+    throw new UsageError(`no command '${topic}'; run homeostat --help`);
+  }
+  const twoWords =
+    name !== undefined && Object.hasOwn(TWO_WORD_COMMANDS, name) ? TWO_WORD_COMMANDS[name] : undefined;
+  if (twoWords) {
+    const sub = positionals.shift();
+    if (sub !== twoWords.second) {
+      throw new UsageError(
+        `unknown ${name} command '${sub ?? ""}'; the only one is: ${twoWords.usage}`,
+        twoWords.topic,
+      );
+    }
+    name = twoWords.topic;
+  }
+  if (name === undefined) {
+    if (help) return { help: true };
+    throw new UsageError("no command given; run homeostat --help");
+  }
+  if (!Object.hasOwn(VERB_OPTIONS, name)) {
+    throw new UsageError(
+      `unknown command '${name}'; commands: ${[...COMMANDS].join(", ")}, eks token, events sample`,
+    );
+  }
+  return { help, topic: name as CommandName };
+}
+
+function checkOptionsAllowed(topic: CommandName, values: Values): void {
+  const allowed = new Set<string>([...GLOBAL_OPTIONS, ...VERB_OPTIONS[topic]]);
+  for (const option of Object.keys(values)) {
+    if (!allowed.has(option)) {
+      throw new UsageError(`${commandWords(topic)} does not take --${option}`, topic);
+    }
+  }
+}
+
+function connectionOf(values: Values): Connection {
+  if (values.cluster !== undefined) {
+    if (values.kubeconfig !== undefined || values.context !== undefined) {
+      throw new UsageError("use either --kubeconfig/--context or --cluster/--region, not both");
+    }
+    if (!values.cluster) throw new UsageError("--cluster needs the EKS cluster's name");
+    return { kind: "eks", clusterName: values.cluster, ...(values.region ? { region: values.region } : {}) };
+  }
+  if (values.region !== undefined) {
+    throw new UsageError(
+      "--region goes with --cluster NAME (an EKS cluster); with a kubeconfig, use --context",
+    );
+  }
+  return {
+    kind: "kubeconfig",
+    ...(values.kubeconfig ? { path: values.kubeconfig } : {}),
+    ...(values.context ? { context: values.context } : {}),
+  };
+}
+
+/** Runs a domain parser, reporting what it refuses as a usage error of `topic`. */
+function asUsage<T>(topic: CommandName, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), topic);
+  }
+}
+
+const parseScale: CommandParser = ({ values, positionals, negatives }) => {
+  const target = parseWorkloadTarget(positionals.shift(), "scale");
+  const changeText = positionals.shift() ?? negatives.shift();
+  if (changeText === undefined) {
+    throw new UsageError("scale needs a replica change like 5, +2, -1 or x1.5 after the workload", "scale");
+  }
+  const change: ScaleChange = asUsage("scale", () => parseScaleChange(changeText));
+  const min = wholeNumber(values.min, "--min", "scale");
+  const max = wholeNumber(values.max, "--max", "scale");
+  const currentReplicas = wholeNumber(values["current-replicas"], "--current-replicas", "scale");
+  asUsage("scale", () => validateScaleBounds({ min, max }));
+  return {
+    verb: "scale",
+    target,
+    change,
+    ...(min === undefined ? {} : { min }),
+    ...(max === undefined ? {} : { max }),
+    ...(currentReplicas === undefined ? {} : { currentReplicas }),
+  };
+};
+
+const parseRollback: CommandParser = ({ values, positionals }) => {
+  const target = parseWorkloadTarget(positionals.shift(), "rollback");
+  const toRevision = wholeNumber(values["to-revision"], "--to-revision", "rollback");
+  return { verb: "rollback", target, ...(toRevision === undefined ? {} : { toRevision }) };
+};
+
+const parseDrain: CommandParser = ({ values, positionals }) => {
+  const node = positionals.shift();
+  const timeoutMs = values.timeout === undefined ? undefined : parseTimeout(values.timeout);
+  const gracePeriodSeconds = wholeNumber(values["grace-period"], "--grace-period", "drain");
+  const skipWait = wholeNumber(
+    values["skip-wait-for-delete-timeout"],
+    "--skip-wait-for-delete-timeout",
+    "drain",
+  );
+  return {
+    verb: "drain",
+    node: parseNodeName(node, "drain"),
+    deleteEmptyDirData: values["delete-emptydir-data"] ?? false,
+    force: values.force ?? false,
+    ignoreDaemonSets: values["ignore-daemonsets"] ?? true,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds }),
+    ...(skipWait === undefined ? {} : { skipWaitForDeleteTimeoutSeconds: skipWait }),
+  };
+};
+
+const parseEksToken: CommandParser = ({ values }) => {
+  if (!values.cluster) throw new UsageError("eks token needs --cluster NAME", "eks-token");
+  if (values.kubeconfig || values.context) {
+    throw new UsageError("eks token takes --cluster and --region, not a kubeconfig", "eks-token");
+  }
+  return {
+    verb: "eks-token",
+    clusterName: values.cluster,
+    ...(values.region ? { region: values.region } : {}),
+  };
+};
+
+const parsePlan: CommandParser = ({ values }) => {
+  if (!values.event) throw new UsageError("plan needs --event FILE (an event as JSON; - for stdin)", "plan");
+  return {
+    verb: "plan",
+    eventFile: values.event,
+    offline: values.offline ?? false,
+    ...(values.config ? { configFile: values.config } : {}),
+  };
+};
+
+const parseInvoke: CommandParser = ({ values, positionals }) => {
+  const first = positionals.shift();
+  const handler = HANDLER_NAMES.find((known) => known === first);
+  if (!handler) {
+    throw new UsageError(
+      `invoke needs a handler: one of ${HANDLER_NAMES.join(", ")}; got '${first ?? ""}'`,
+      "invoke",
+    );
+  }
+  if (!values.event && handler !== "rollout-guard") {
+    throw new UsageError(`invoke ${handler} needs --event FILE (an event as JSON; - for stdin)`, "invoke");
+  }
+  return {
+    verb: "invoke",
+    handler,
+    ...(values.event ? { eventFile: values.event } : {}),
+    ...(values.config ? { configFile: values.config } : {}),
+  };
+};
+
+/** One parser per command: each reads its own arguments and options. */
+const PARSERS: Record<CommandName, CommandParser> = {
+  scale: parseScale,
+  restart: ({ positionals }) => ({
+    verb: "restart",
+    target: parseWorkloadTarget(positionals.shift(), "restart"),
+  }),
+  rollback: parseRollback,
+  cordon: ({ positionals }) => ({ verb: "cordon", node: parseNodeName(positionals.shift(), "cordon") }),
+  uncordon: ({ positionals }) => ({ verb: "uncordon", node: parseNodeName(positionals.shift(), "uncordon") }),
+  drain: parseDrain,
+  status: ({ positionals }) => ({ verb: "status", target: parseTarget(positionals.shift(), "status") }),
+  history: ({ positionals }) => ({
+    verb: "history",
+    target: parseWorkloadTarget(positionals.shift(), "history"),
+  }),
+  "eks-token": parseEksToken,
+  plan: parsePlan,
+  invoke: parseInvoke,
+  "events-sample": ({ positionals }) => {
+    const kind = positionals.shift();
+    return { verb: "events-sample", ...(kind === undefined ? {} : { kind }) };
+  },
+};
+
+function expectNoMore(positionals: string[], negatives: string[], topic: CommandName): void {
+  const extra = [...positionals, ...negatives];
+  if (extra.length > 0) {
+    throw new UsageError(
+      `unexpected '${extra.join(" ")}' after the command; run homeostat ${commandWords(topic)} --help`,
+      topic,
+    );
+  }
+}
+
+/**
+ * Parses a command line (argv without the program name). Throws UsageError (exit 2) with a message
+ * saying what is wrong and what was expected.
+ */
+export function parseCommandLine(argv: readonly string[]): ParsedInvocation {
+  const { args, negatives } = setNegativesAside(argv);
+  const { values, positionals } = parseOptions(args);
+  const output = values.output ?? "text";
+  if (output !== "text" && output !== "json") {
+    throw new UsageError(`--output must be text or json; got '${output}'`);
+  }
+  const dryRun = values["dry-run"] ?? false;
+
+  const { help, topic } = nameCommand(positionals, values.help ?? false);
+  if (help || topic === undefined) {
+    const globals: GlobalOptions = { dryRun, output, connection: { kind: "kubeconfig" } };
+    return { kind: "help", ...(topic === undefined ? {} : { topic }), globals };
+  }
+  checkOptionsAllowed(topic, values);
+  const globalsOf = (): GlobalOptions => ({ dryRun, output, connection: connectionOf(values) });
+  // eks token refuses a kubeconfig in its own words, so its options are read before the connection
+  const globals = topic === "eks-token" ? undefined : globalsOf();
+  const command = PARSERS[topic]({ values, positionals, negatives });
+  expectNoMore(positionals, negatives, topic);
+  return { kind: "command", command, globals: globals ?? globalsOf() };
+}
+
+/**
+ * Parses a command written as one line of text (Slack's `/homeostat scale shop/checkout +2`).
+ * Words are separated by whitespace; no quoting (no argument of this grammar contains a space).
+ */
+export function parseCommandText(text: string): ParsedInvocation {
+  const words = text
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word.length > 0);
+  const invocation = parseCommandLine(words[0] === "homeostat" ? words.slice(1) : words);
+  if (invocation.kind === "command" && isLocalCommand(invocation.command)) {
+    const name = commandWords(invocation.command.verb);
+    throw new UsageError(`${name} works only in the homeostat CLI (it reads local files or credentials)`);
+  }
+  return invocation;
+}
