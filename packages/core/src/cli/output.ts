@@ -1,6 +1,7 @@
 import { KubeVerbError, type KubeVerbErrorCode } from "../domain/errors.ts";
 import type { Target } from "../domain/target.ts";
 import type { UndoAction, Verb, VerbResult } from "../domain/verb.ts";
+import { VERBS, type VerbRequest, verbCommandArgs } from "../domain/verbs/index.ts";
 import type { DrainReport } from "../kube/drain.ts";
 import type { DeploymentHistory } from "../kube/history.ts";
 import type { TargetStatus } from "../kube/status.ts";
@@ -21,15 +22,15 @@ function targetArgument(target: Target): string {
 
 /** The undo as a command a person can run (or a Slack button can carry). */
 export function formatUndo(undo: UndoAction): string {
-  const target = targetArgument(undo.target);
-  switch (undo.verb) {
-    case "scale":
-      return `homeostat scale ${target} ${undo.params.change}`;
-    case "rollback":
-      return `homeostat rollback ${target}${undo.params.toRevision === undefined ? "" : ` --to-revision ${undo.params.toRevision}`}`;
-    default:
-      return `homeostat ${undo.verb} ${target}`;
+  const words = [undo.verb, targetArgument(undo.target)];
+  // an undo's params are plain JSON (it may come back from a button): its verb's schema reads them
+  const params = VERBS[undo.verb].params.safeParse(undo.params);
+  if (params.success) {
+    words.push(
+      ...verbCommandArgs({ verb: undo.verb, target: undo.target, params: params.data } as VerbRequest),
+    );
   }
+  return `homeostat ${words.join(" ")}`;
 }
 
 /** The result for an error thrown before or during a verb: ok false, nothing changed. */
@@ -98,16 +99,18 @@ function drainLines(report: DrainReport, dryRun: boolean): string[] {
   ];
 }
 
+/** The details some verbs print under their message; drain's also when it failed (what was left). */
+const DETAILS: { [V in Verb]?: { lines: (result: CliResult) => string[]; onFailure?: boolean } } = {
+  history: { lines: (result) => historyLines(result.after as DeploymentHistory) },
+  status: { lines: (result) => statusLines(result.after as TargetStatus) },
+  drain: { lines: (result) => drainLines(result.after as DrainReport, result.dryRun), onFailure: true },
+};
+
 /** Short, readable text: the message, details for read verbs and drain, warnings, and the undo. */
 export function formatText(result: CliResult): string {
   const lines = [result.ok ? result.message : `error: ${result.message}`];
-  if (result.ok || result.verb === "drain") {
-    if (result.verb === "history" && result.after)
-      lines.push(...historyLines(result.after as DeploymentHistory));
-    if (result.verb === "status" && result.after) lines.push(...statusLines(result.after as TargetStatus));
-    if (result.verb === "drain" && result.after)
-      lines.push(...drainLines(result.after as DrainReport, result.dryRun));
-  }
+  const details = result.verb === "unknown" ? undefined : DETAILS[result.verb];
+  if (details && result.after && (result.ok || details.onFailure)) lines.push(...details.lines(result));
   lines.push(...result.warnings.map((w) => `warning: ${w}`));
   if (result.dryRun) lines.push("dry run: nothing was changed");
   if (result.undo && result.changed && !result.dryRun) lines.push(`undo: ${formatUndo(result.undo)}`);

@@ -5,11 +5,11 @@ import {
   shortUsage,
   UsageError,
   usageText,
-  type VerbCommand,
 } from "../command/index.ts";
 import { KubeVerbError } from "../domain/errors.ts";
 import type { Target } from "../domain/target.ts";
 import type { Verb } from "../domain/verb.ts";
+import { verbRequest } from "../domain/verbs/index.ts";
 import { type CliResult, errorResult, formatJson, formatText } from "./output.ts";
 
 export interface CliIo {
@@ -23,17 +23,6 @@ export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };
-
-function commandTarget(command: VerbCommand): Target {
-  switch (command.verb) {
-    case "cordon":
-    case "uncordon":
-    case "drain":
-      return { kind: "Node", name: command.node };
-    default:
-      return command.target;
-  }
-}
 
 async function printEksToken(command: Extract<Command, { verb: "eks-token" }>, io: CliIo): Promise<number> {
   const [{ EKSClient }, { EksTokenError, execCredential, mintEksToken }, { resolveRegion }] =
@@ -84,7 +73,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       return await runLocalCommand(command, globals, io);
     }
     verb = command.verb;
-    target = commandTarget(command);
+    target = verbRequest(command).target;
     const { connect, runCommand } = await import("./dispatch.ts");
     const kube = await connect(globals.connection);
     const result = await runCommand(kube, command, globals, io);

@@ -1,5 +1,6 @@
-// Pure primitives every stage shares: targets, verbs and their result, replica changes, EC2
-// instance ids, durations, the verb error, the handler names. Nothing here does I/O or loads a client.
+// Pure primitives every stage shares: targets, the verb registry and the verbs' result, replica
+// changes, EC2 instance ids, durations, the verb error, the handler names. Nothing here does I/O or
+// loads a client.
 
 export { formatDuration, parseDuration, parseGoDuration } from "./duration.ts";
 export type { KubeVerbErrorCode, KubeVerbErrorOptions } from "./errors.ts";
@@ -18,3 +19,31 @@ export {
 export type * from "./target.ts";
 export { describeTarget, targetKey, workloadKinds } from "./target.ts";
 export type * from "./verb.ts";
+export type {
+  ApiVerb,
+  NodeVerb,
+  RbacRule,
+  TargetOfKind,
+  UndoBasis,
+  VerbCommandLike,
+  VerbDeclaration,
+  VerbParams,
+  VerbRequest,
+  VerbTarget,
+  VerbTargetKind,
+  WorkloadVerb,
+} from "./verbs/index.ts";
+export {
+  automationRbac,
+  defineVerb,
+  describeVerb,
+  isMutatingRequest,
+  isMutatingVerb,
+  isVerb,
+  PIPELINE_READS,
+  VERB_NAMES,
+  VERBS,
+  verbCommandArgs,
+  verbRequest,
+  verbUndo,
+} from "./verbs/index.ts";

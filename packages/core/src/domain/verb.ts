@@ -1,9 +1,8 @@
-// The verbs and the one result shape every verb returns.
+// The verbs and the one result shape every verb returns. The verbs themselves are declared in ./verbs/.
 import type { Target } from "./target.ts";
+import type { MutatingVerb, Verb } from "./verbs/index.ts";
 
-export type MutatingVerb = "scale" | "restart" | "rollback" | "cordon" | "uncordon" | "drain";
-export type ReadVerb = "status" | "history";
-export type Verb = MutatingVerb | ReadVerb;
+export type { MutatingVerb, ReadVerb, Verb } from "./verbs/index.ts";
 
 /** The action that reverses a verb's effect: enough to run it again later (from Slack's Undo, say). */
 export interface UndoAction {

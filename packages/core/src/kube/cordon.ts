@@ -2,6 +2,7 @@ import type { V1Node } from "@kubernetes/client-node";
 import { isInstanceId } from "../domain/instance-id.ts";
 import type { NodeTarget } from "../domain/target.ts";
 import type { VerbOptions, VerbResult } from "../domain/verb.ts";
+import { verbUndo } from "../domain/verbs/index.ts";
 import type { Kube } from "./client.ts";
 import { toKubeVerbError } from "./errors.ts";
 import { resolveNode } from "./nodes.ts";
@@ -76,7 +77,7 @@ async function setSchedulability(
     before,
     after,
     message: dryRun ? `node ${target.name} would be ${state} (dry run)` : `node ${target.name} ${verb}ed`,
-    ...(dryRun ? {} : { undo: { verb: wanted ? "uncordon" : "cordon", target, params: {} } }),
+    ...(dryRun ? {} : { undo: verbUndo(verb, target) }),
   });
 }
 

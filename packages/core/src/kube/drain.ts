@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import { ApiException, type V1Eviction, type V1Pod } from "@kubernetes/client-node";
 import { KubeVerbError } from "../domain/errors.ts";
 import type { VerbOptions, VerbResult } from "../domain/verb.ts";
+import { verbUndo } from "../domain/verbs/index.ts";
 import type { Kube } from "./client.ts";
 import { isUnschedulable, patchUnschedulable, requestedNodeTarget } from "./cordon.ts";
 import {
@@ -436,6 +437,6 @@ export async function drain(
     after: report,
     message,
     warnings,
-    ...(cordonedByUs ? { undo: { verb: "uncordon", target, params: {} } } : {}),
+    ...(cordonedByUs ? { undo: verbUndo("drain", target) } : {}),
   });
 }

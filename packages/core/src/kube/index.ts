@@ -49,3 +49,4 @@ export type { ScaleParams, ScaleState } from "./scale.ts";
 export { scale } from "./scale.ts";
 export type { ConditionView, NodeStatus, TargetStatus, WorkloadStatus } from "./status.ts";
 export { status } from "./status.ts";
+export { runVerb } from "./verbs.ts";

@@ -2,6 +2,7 @@ import type { V1Deployment, V1PodTemplateSpec } from "@kubernetes/client-node";
 import { KubeVerbError } from "../domain/errors.ts";
 import type { WorkloadTarget } from "../domain/target.ts";
 import type { VerbOptions, VerbResult } from "../domain/verb.ts";
+import { verbUndo } from "../domain/verbs/index.ts";
 import type { Kube } from "./client.ts";
 import { toKubeVerbError } from "./errors.ts";
 import {
@@ -256,8 +257,6 @@ export async function rollback(
       changeCause ? ` (${changeCause})` : ""
     }`,
     warnings: ["replicas, ConfigMaps and Secrets are not rolled back"],
-    ...(before.revision === undefined
-      ? {}
-      : { undo: { verb: "rollback", target, params: { toRevision: before.revision } } }),
+    undo: verbUndo("rollback", target, before),
   });
 }

@@ -11,6 +11,7 @@ import {
 import type { WorkloadTarget } from "../domain/target.ts";
 import { describeTarget } from "../domain/target.ts";
 import type { VerbOptions, VerbResult } from "../domain/verb.ts";
+import { verbUndo } from "../domain/verbs/index.ts";
 import type { Kube } from "./client.ts";
 import { apiStatus, toKubeVerbError } from "./errors.ts";
 import { dryRunParam, startVerb } from "./result.ts";
@@ -173,7 +174,7 @@ export async function scale(
         after,
         message: `${dryRun ? "would scale" : "scaled"} ${describeTarget(target)} from ${basedOn} to ${after.replicas} replicas (${changeText})`,
         warnings,
-        undo: { verb: "scale", target, params: { change: String(basedOn) } },
+        undo: verbUndo("scale", target, { replicas: basedOn }),
       });
     } catch (error) {
       if (apiStatus(error) !== 409) throw toKubeVerbError(error, describeTarget(target));

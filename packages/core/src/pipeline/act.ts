@@ -1,14 +1,11 @@
 import { KubeVerbError } from "../domain/errors.ts";
 import type { LifecycleActionTarget, Target } from "../domain/target.ts";
 import type { Verb, VerbResult } from "../domain/verb.ts";
+import { isMutatingVerb, type MutatingVerb } from "../domain/verbs/index.ts";
 import type { Trigger } from "../events/trigger.ts";
 import type { GuardedAction } from "../guard/types.ts";
 import type { Kube } from "../kube/client.ts";
-import { cordon, uncordon } from "../kube/cordon.ts";
-import { drain } from "../kube/drain.ts";
-import { restart } from "../kube/restart.ts";
-import { rollback } from "../kube/rollback.ts";
-import { scale } from "../kube/scale.ts";
+import { runVerb } from "../kube/verbs.ts";
 import type { PlannedVerb } from "../policy/plan.ts";
 import { forgetReplicas, rememberReplicas } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
@@ -71,38 +68,6 @@ function failedResult(action: GuardedAction, error: unknown, startedAt: number):
   return stepResult(action, { ok: false, changed: false, message, retryable: isRetryable(error) }, startedAt);
 }
 
-async function runVerb(action: GuardedAction, ctx: ActContext): Promise<ActionResult> {
-  const opts = { dryRun: action.dryRun, ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}) };
-  switch (action.verb) {
-    case "scale": {
-      const { change, min, max, currentReplicas } = action.params;
-      return scale(ctx.kube, action.target, { change, min, max, currentReplicas }, opts);
-    }
-    case "restart":
-      return restart(ctx.kube, action.target, {}, opts);
-    case "rollback":
-      return rollback(ctx.kube, action.target, action.params, opts);
-    case "cordon":
-      return cordon(ctx.kube, action.target.name, opts);
-    case "uncordon":
-      return uncordon(ctx.kube, action.target.name, opts);
-    case "drain": {
-      const { params } = action;
-      return drain(ctx.kube, action.target.name, {
-        ...opts,
-        ignoreDaemonSets: params.ignoreDaemonSets,
-        deleteEmptyDirData: params.deleteEmptyDirData,
-        force: params.force,
-        timeoutMs: params.timeoutSeconds * 1000,
-        ...(params.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: params.gracePeriodSeconds }),
-      });
-    }
-    case "complete-lifecycle":
-    case "defer":
-      throw new Error(`${action.verb} is a pipeline step, not a verb`);
-  }
-}
-
 /**
  * A scheduled scale-down (`remember: true`) keeps the count it is about to change, for the restore
  * later, before it scales: if remembering fails the scale does not happen (and is retried), so a
@@ -148,9 +113,13 @@ async function forgetAfter(
   }
 }
 
+/** A Kubernetes verb, run through the verb registry; the other actions are the pipeline's own AWS steps. */
+type VerbAction = Extract<GuardedAction, { verb: MutatingVerb }>;
+const isVerbAction = (action: GuardedAction): action is VerbAction => isMutatingVerb(action.verb);
+
 /** Runs a Kubernetes verb; while it runs, keeps the named Auto Scaling hooks alive with heartbeats. */
 async function runWithHeartbeats(
-  action: GuardedAction,
+  action: VerbAction,
   ctx: ActContext,
   hooks: LifecycleActionTarget[],
 ): Promise<ActionResult> {
@@ -167,7 +136,11 @@ async function runWithHeartbeats(
       : undefined;
   try {
     await rememberBefore(action, ctx);
-    return await forgetAfter(action, await runVerb(action, ctx), ctx);
+    const result = await runVerb(ctx.kube, action.verb, action.target, action.params, {
+      dryRun: action.dryRun,
+      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    });
+    return await forgetAfter(action, result, ctx);
   } catch (error) {
     return failedResult(action, error, startedAt);
   } finally {
@@ -274,10 +247,9 @@ export async function act(
   let drainOk: boolean | undefined;
   for (const action of actions) {
     if (action.verb === "complete-lifecycle") continue;
-    const result =
-      action.verb === "defer"
-        ? await defer(action, ctx)
-        : await runWithHeartbeats(action, ctx, action.verb === "drain" ? hooks : []);
+    const result = isVerbAction(action)
+      ? await runWithHeartbeats(action, ctx, action.verb === "drain" ? hooks : [])
+      : await defer(action, ctx);
     if (action.verb === "drain") drainOk = (drainOk ?? true) && result.ok;
     outcomes.push({ action, result });
   }

@@ -8,9 +8,15 @@ import type {
   WorkloadTargetConfig,
 } from "../config/schema.ts";
 import { formatDuration } from "../domain/duration.ts";
-import { formatScaleChange } from "../domain/scale-change.ts";
-import type { NodeTarget, WorkloadKind, WorkloadTarget } from "../domain/target.ts";
+import type { NodeTarget, Target, WorkloadKind, WorkloadTarget } from "../domain/target.ts";
 import { describeTarget, targetKey } from "../domain/target.ts";
+import {
+  isMutatingRequest,
+  type MutatingVerb,
+  type VerbRequest,
+  verbRequest,
+  verbUndo,
+} from "../domain/verbs/index.ts";
 import type {
   AlarmTrigger,
   CommandTrigger,
@@ -29,6 +35,7 @@ import type {
   NodePlanAction,
   Plan,
   PlannedAction,
+  VerbPlanAction,
   WorkloadPlanAction,
 } from "./plan.ts";
 
@@ -361,50 +368,77 @@ function decideCommand(
   facts: ClusterFacts,
 ): Outcome {
   if (isLocalCommand(command)) return skip(`${command.verb} works only in the CLI`);
-  if (command.verb === "status" || command.verb === "history") {
-    return skip(`${command.verb} reads; it is answered directly, not planned`);
+  const request = verbRequest(command);
+  if (!isMutatingRequest(request)) {
+    return skip(`${request.verb} reads; it is answered directly, not planned`);
   }
-  if (match.verbs && !match.verbs.includes(command.verb)) {
-    return skip(`${command.verb} is not allowed by this policy (allowed: ${match.verbs.join(", ")})`);
+  if (match.verbs && !match.verbs.includes(request.verb)) {
+    return skip(`${request.verb} is not allowed by this policy (allowed: ${match.verbs.join(", ")})`);
   }
   const why = `${trigger.actor} asked: ${trigger.text.trim()}`;
-  if ("node" in command) {
-    const action: PolicyAction =
-      command.verb === "drain"
-        ? {
-            verb: "drain",
-            target: command.node,
-            ignoreDaemonSets: command.ignoreDaemonSets,
-            deleteEmptyDirData: command.deleteEmptyDirData,
-            force: command.force,
-            timeout: Math.ceil((command.timeoutMs ?? COMMAND_DRAIN_TIMEOUT_MS) / 1000),
-            ...(command.gracePeriodSeconds === undefined ? {} : { gracePeriod: command.gracePeriodSeconds }),
-          }
-        : { verb: command.verb, target: command.node };
-    return nodeActionsFor(action, policy, resolveNamedNode(command.node, facts), why);
+  const resolved = commandTarget(request.target, match, facts);
+  if ("skip" in resolved) return skip(resolved.skip);
+  const { target } = resolved;
+  const { params, before } = commandParams(request, target, facts);
+  const undo = verbUndo(request.verb, target, before);
+  // the registry's params for this very verb: TypeScript cannot pair them up through the union
+  const planned = { policy: policy.name, verb: request.verb, target, params, reason: "" } as VerbPlanAction;
+  if (undo) planned.undo = undo;
+  planned.reason = `${why}: ${describeAction(planned)}`;
+  return { actions: [planned], skipped: [] };
+}
+
+/** Where a command acts: a node of the cluster (by name or instance id), a workload in the policy's namespaces. */
+function commandTarget(
+  target: Target,
+  match: Extract<PolicyMatch, { command: unknown }>["command"],
+  facts: ClusterFacts,
+): { target: Target } | { skip: string } {
+  if (target.kind === "Node") {
+    const resolved = resolveNamedNode(target.name, facts);
+    return "skip" in resolved ? resolved : { target: nodeTargetOf(resolved.node) };
   }
-  const { namespace, name, kind } = command.target;
+  const { kind, namespace, name } = target;
   if (match.namespaces && !matchesAnyGlob(match.namespaces, namespace)) {
-    return skip(`namespace ${namespace} is not one this policy may touch (${match.namespaces.join(", ")})`);
+    return {
+      skip: `namespace ${namespace} is not one this policy may touch (${match.namespaces.join(", ")})`,
+    };
   }
-  const target: WorkloadTarget = { kind, namespace, name };
-  const action: PolicyAction =
-    command.verb === "scale"
-      ? {
-          verb: "scale",
-          target: `${namespace}/${name}`,
-          change: formatScaleChange(command.change),
-          ...(command.min === undefined ? {} : { min: command.min }),
-          ...(command.max === undefined ? {} : { max: command.max }),
-        }
-      : command.verb === "rollback"
-        ? {
-            verb: "rollback",
-            target: `${namespace}/${name}`,
-            ...(command.toRevision === undefined ? {} : { toRevision: command.toRevision }),
-          }
-        : { verb: "restart", target: `${namespace}/${name}` };
-  return workloadActions(action, policy, [target], facts, why);
+  return { target: { kind, namespace, name } };
+}
+
+/**
+ * The params as the command gave them, with what a planned action adds: a scale is based on the count
+ * read before deciding (a retried relative change stays exactly-once), a drain gets a deadline.
+ */
+function commandParams(
+  request: VerbRequest<MutatingVerb>,
+  target: Target,
+  facts: ClusterFacts,
+): { params: VerbPlanAction["params"]; before?: { replicas: number } } {
+  switch (request.verb) {
+    case "scale": {
+      // as before the registry: the count from the facts, not the command's --current-replicas
+      const { currentReplicas: _fromCommand, ...asked } = request.params;
+      const current =
+        target.kind === "Node"
+          ? undefined
+          : facts.workloads[target.namespace]?.find(
+              (workload) => workload.name === target.name && workload.kind === target.kind,
+            )?.replicas;
+      if (current === undefined) return { params: asked };
+      return { params: { ...asked, currentReplicas: current }, before: { replicas: current } };
+    }
+    case "drain": {
+      // as before the registry: planned drains take no --skip-wait-for-delete-timeout
+      const { skipWaitForDeleteTimeoutSeconds: _fromCommand, timeoutSeconds, ...asked } = request.params;
+      return {
+        params: { ...asked, timeoutSeconds: Math.ceil(timeoutSeconds ?? COMMAND_DRAIN_TIMEOUT_MS / 1000) },
+      };
+    }
+    default:
+      return { params: request.params };
+  }
 }
 
 // --------------------------------------------------------------------------------- targets and actions

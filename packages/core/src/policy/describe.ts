@@ -1,30 +1,16 @@
 import { describeTarget } from "../domain/target.ts";
+import { describeVerb } from "../domain/verbs/index.ts";
 import type { NodeFact, PlannedAction } from "./plan.ts";
 
-/** One line saying what an action does: `scale deployment shop/checkout +2 (max 20)`. */
+/** One line saying what an action does: `scale deployment shop/checkout by +2 (max 20)`. */
 export function describeAction(action: PlannedAction): string {
-  const target = describeTarget(action.target);
   switch (action.verb) {
-    case "scale": {
-      const bounds = [
-        action.params.min === undefined ? undefined : `min ${action.params.min}`,
-        action.params.max === undefined ? undefined : `max ${action.params.max}`,
-      ].filter(Boolean);
-      const change = /^\d+$/.test(action.params.change)
-        ? `to ${action.params.change}`
-        : `by ${action.params.change}`;
-      return `scale ${target} ${change}${bounds.length > 0 ? ` (${bounds.join(", ")})` : ""}`;
-    }
-    case "rollback":
-      return action.params.toRevision === undefined
-        ? `roll back ${target} to its previous revision`
-        : `roll back ${target} to revision ${action.params.toRevision}`;
     case "complete-lifecycle":
-      return `complete ${target} with CONTINUE${action.params.afterDrain ? " after the drain" : ""}`;
+      return `complete ${describeTarget(action.target)} with CONTINUE${action.params.afterDrain ? " after the drain" : ""}`;
     case "defer":
-      return `${action.params.verb} ${target} at ${action.params.at} (one-time schedule ${action.params.scheduleName})`;
+      return `${action.params.verb} ${describeTarget(action.target)} at ${action.params.at} (one-time schedule ${action.params.scheduleName})`;
     default:
-      return `${action.verb} ${target}`;
+      return describeVerb(action);
   }
 }
 

@@ -1,5 +1,6 @@
-import type { LifecycleActionTarget, NodeTarget, WorkloadKind, WorkloadTarget } from "../domain/target.ts";
+import type { LifecycleActionTarget, NodeTarget, WorkloadKind } from "../domain/target.ts";
 import type { UndoAction } from "../domain/verb.ts";
+import type { MutatingVerb, NodeVerb, VerbParams, VerbTarget, WorkloadVerb } from "../domain/verbs/index.ts";
 import type { Trigger } from "../events/trigger.ts";
 
 /** A node as `decide` and `guard` need it, read by the pipeline before deciding. */
@@ -41,56 +42,27 @@ interface PlannedActionBase {
   undo?: UndoAction;
 }
 
-export interface ScaleParams {
-  /** `5`, `+2`, `-1`, `x1.5` (kube/scale.ts `parseScaleChange`). */
-  change: string;
-  min?: number;
-  max?: number;
+/** A scale's params (domain/verbs/scale.ts), with what the pipeline does around it. */
+export type ScaleParams = VerbParams<"scale"> & {
   /** Remember the current count before scaling (the pipeline calls `rememberReplicas`). */
   remember?: boolean;
   /** This scale restores a remembered count. */
   restore?: boolean;
-  /** The count `decide` saw; passing it on makes a retried relative change exactly-once. */
-  currentReplicas?: number;
-}
+};
 
-export interface DrainParams {
-  ignoreDaemonSets: boolean;
-  deleteEmptyDirData: boolean;
-  force: boolean;
-  gracePeriodSeconds?: number;
-  timeoutSeconds: number;
-}
+/** A drain's params (domain/verbs/drain.ts); planned drains always have a deadline (Lambda stops at 15 minutes). */
+export type DrainParams = VerbParams<"drain"> & { timeoutSeconds: number };
 
-export interface ScalePlanAction extends PlannedActionBase {
-  verb: "scale";
-  target: WorkloadTarget;
-  params: ScaleParams;
-}
+type PlanParams<V extends MutatingVerb> = V extends "scale"
+  ? ScaleParams
+  : V extends "drain"
+    ? DrainParams
+    : VerbParams<V>;
 
-export interface RestartPlanAction extends PlannedActionBase {
-  verb: "restart";
-  target: WorkloadTarget;
-  params: Record<string, never>;
-}
-
-export interface RollbackPlanAction extends PlannedActionBase {
-  verb: "rollback";
-  target: WorkloadTarget;
-  params: { toRevision?: number };
-}
-
-export interface NodeSchedulingPlanAction extends PlannedActionBase {
-  verb: "cordon" | "uncordon";
-  target: NodeTarget;
-  params: Record<string, never>;
-}
-
-export interface DrainPlanAction extends PlannedActionBase {
-  verb: "drain";
-  target: NodeTarget;
-  params: DrainParams;
-}
+/** A Kubernetes verb of the registry (domain/verbs), planned on its target. */
+export type VerbPlanAction<V extends MutatingVerb = MutatingVerb> = {
+  [K in V]: PlannedActionBase & { verb: K; target: VerbTarget<K>; params: PlanParams<K> };
+}[V];
 
 /**
  * Complete an Auto Scaling terminate lifecycle action with CONTINUE. `afterDrain`: the plan drains the
@@ -123,14 +95,10 @@ export interface DeferPlanAction extends PlannedActionBase {
   };
 }
 
-export type WorkloadPlanAction = ScalePlanAction | RestartPlanAction | RollbackPlanAction;
-export type NodePlanAction = NodeSchedulingPlanAction | DrainPlanAction;
+export type WorkloadPlanAction = VerbPlanAction<WorkloadVerb>;
+export type NodePlanAction = VerbPlanAction<NodeVerb>;
 /** A Kubernetes verb on a target, or one of the pipeline's own steps (`complete-lifecycle`, `defer`). */
-export type PlannedAction =
-  | WorkloadPlanAction
-  | NodePlanAction
-  | CompleteLifecyclePlanAction
-  | DeferPlanAction;
+export type PlannedAction = VerbPlanAction | CompleteLifecyclePlanAction | DeferPlanAction;
 export type PlannedVerb = PlannedAction["verb"];
 
 export interface SkippedPolicy {
