@@ -19,8 +19,8 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { HandlerName } from "@homeostat/core/domain";
-import type { PipelineDeps, PipelineLogger, RecordOutcome, TriggerOutcome } from "@homeostat/core/pipeline";
 import type { StallThresholds } from "@homeostat/core/rollout";
+import type { PipelineDeps, PipelineLogger, RecordOutcome, TriggerOutcome } from "@homeostat/core/runtime";
 import {
   buildDeps,
   correlationIdOf,

@@ -14,7 +14,7 @@ import { GetScheduleCommand, ListSchedulesCommand, SchedulerClient } from "@aws-
 import type { V1Pod } from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sampleEvent } from "../packages/core/src/events/index.ts";
-import { autoScalingLifecycleHooks } from "../packages/core/src/pipeline/index.ts";
+import { autoScalingLifecycleHooks } from "../packages/core/src/runtime/index.ts";
 import { clientConfig } from "./env/aws.ts";
 import {
   type AddedNode,

@@ -1,3 +1,4 @@
+import { formatTarget } from "../command/index.ts";
 import { KubeVerbError, type KubeVerbErrorCode } from "../domain/errors.ts";
 import type { Target } from "../domain/target.ts";
 import type { UndoAction, Verb, VerbResult } from "../domain/verb.ts";
@@ -13,16 +14,9 @@ export type CliResult = Omit<VerbResult, "verb" | "target"> & {
   error?: { code: KubeVerbErrorCode; exitCode: 1 | 2 };
 };
 
-function targetArgument(target: Target): string {
-  if (target.kind === "Node") return target.name;
-  return target.kind === "Deployment"
-    ? `${target.namespace}/${target.name}`
-    : `${target.namespace}/${target.kind.toLowerCase()}/${target.name}`;
-}
-
 /** The undo as a command a person can run (or a Slack button can carry). */
 export function formatUndo(undo: UndoAction): string {
-  const words = [undo.verb, targetArgument(undo.target)];
+  const words = [undo.verb, formatTarget(undo.target)];
   // an undo's params are plain JSON (it may come back from a button): its verb's schema reads them
   const params = VERBS[undo.verb].params.safeParse(undo.params);
   if (params.success) {

@@ -6,7 +6,7 @@ import type { Trigger } from "../events/trigger.ts";
 /** A node as `decide` and `guard` need it, read by the pipeline before deciding. */
 export interface NodeFact {
   name: string;
-  /** Last segment of `spec.providerID`, exactly (see `nodeFactOf` in pipeline/facts.ts). */
+  /** Last segment of `spec.providerID`, exactly (see `nodeFactOf` in runtime/facts.ts). */
   instanceId?: string;
   labels: Record<string, string>;
   /** The `Ready` condition is True. */

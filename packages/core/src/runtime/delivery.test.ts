@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { KubeVerbError } from "../domain/errors.ts";
-import type { RecordOutcome } from "../pipeline/run.ts";
 import { StateStoreError } from "../state/errors.ts";
 import { deliveryOf } from "./delivery.ts";
+import type { RecordOutcome } from "./pipeline.ts";
 import { isTransient, reasonOf } from "./transient.ts";
 
 const record = (fields: Partial<RecordOutcome> & { index: number }): RecordOutcome => ({

@@ -1,7 +1,7 @@
 // How one delivery ends, by the rules of whoever delivered it: SQS gets a partial batch response;
 // EventBridge, SNS and Scheduler (Lambda's asynchronous invocation) get a throw when a retry could
 // help, so Lambda delivers the event again and, after its retries, to the dead-letter queue.
-import type { RecordOutcome } from "../pipeline/run.ts";
+import type { RecordOutcome } from "./pipeline.ts";
 
 export type Delivery =
   /** Done: nothing to deliver again (rejected records included: the same bytes would fail the same way). */

@@ -11,13 +11,13 @@ import { loadConfig } from "../config/load.ts";
 import type { HomeostatConfig } from "../config/schema.ts";
 import { kubeForCluster } from "../kube/access.ts";
 import type { Kube } from "../kube/client.ts";
-import { autoScalingLifecycleHooks, eventBridgeDeferScheduler } from "../pipeline/aws.ts";
-import type { PipelineDeps } from "../pipeline/run.ts";
 import { auditLogSink, eventBusSink } from "../record/sinks.ts";
 import { DynamoStateStore } from "../state/dynamodb.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
 import type { StateStore } from "../state/store.ts";
+import { autoScalingLifecycleHooks, eventBridgeDeferScheduler } from "./aws.ts";
 import { ENV, type Env, nonNegativeNumber, pick, RuntimeConfigError } from "./env.ts";
+import type { PipelineDeps } from "./pipeline.ts";
 
 /** Settings for every AWS SDK client the runtime makes (tests point them at moto). */
 export interface AwsClientSettings {

@@ -2,9 +2,9 @@
 // `homeostat invoke`, and `homeostat dev`. Lambda's own concerns — logging context, metrics, throwing
 // for a redelivery — are the functions' middlewares, around this.
 import type { HandlerName } from "../domain/handlers.ts";
-import { handleEvent, type PipelineDeps, type RecordOutcome, type TriggerOutcome } from "../pipeline/run.ts";
 import type { StallThresholds } from "../rollout/detect.ts";
 import { type Delivery, deliveryOf } from "./delivery.ts";
+import { handleEvent, type PipelineDeps, type RecordOutcome, type TriggerOutcome } from "./pipeline.ts";
 import { guardRollouts, type RolloutGuardResult } from "./rollout-guard.ts";
 import { type RecordSummary, summarizeRecord } from "./summary.ts";
 

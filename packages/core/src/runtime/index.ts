@@ -1,7 +1,22 @@
-// The runtime: what a Lambda handler, `homeostat invoke` and `homeostat dev` share — dependencies from
+// The runtime: what a Lambda handler, `homeostat invoke` and `homeostat dev` share — the pipeline
+// (normalize → facts → decide → guard → act → record, one path for every trigger), dependencies from
 // the environment, one handler run, the delivery rules (retry, partial batch), the summaries, and the
 // rollout guard's run.
 
+export type { ActContext, ActionResult } from "../runtime/act.ts";
+export { act } from "../runtime/act.ts";
+export type { DeferredRun, DeferScheduler, LifecycleHooks, SchedulerTargetConfig } from "../runtime/aws.ts";
+export { autoScalingLifecycleHooks, eventBridgeDeferScheduler } from "../runtime/aws.ts";
+export { gatherFacts, nodeFactOf } from "../runtime/facts.ts";
+export type {
+  ActionOutcome,
+  PipelineDeps,
+  PipelineLogger,
+  RecordOutcome,
+  TriggerOutcome,
+  TriggerPlan,
+} from "../runtime/pipeline.ts";
+export { handleEvent, handleTrigger, planTrigger } from "../runtime/pipeline.ts";
 export type { Delivery } from "./delivery.ts";
 export { correlationIdOf, deliveryOf, isSqsEvent, RetryableFailureError } from "./delivery.ts";
 export type { AwsClientSettings, DepsOptions } from "./deps.ts";

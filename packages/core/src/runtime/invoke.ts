@@ -3,10 +3,10 @@
 import type { HomeostatConfig } from "../config/schema.ts";
 import type { HandlerName } from "../domain/handlers.ts";
 import type { Kube } from "../kube/client.ts";
-import type { PipelineLogger } from "../pipeline/run.ts";
 import { buildDeps } from "./deps.ts";
 import type { Env } from "./env.ts";
 import { type HandlerRun, runHandler } from "./handler.ts";
+import type { PipelineLogger } from "./pipeline.ts";
 
 export interface InvokeOptions {
   config: HomeostatConfig;

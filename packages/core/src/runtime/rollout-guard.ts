@@ -1,10 +1,11 @@
 // The rollout guard's run: scan each served cluster for stalled rollouts and run each one through
 // the pipeline (the rollback policy). A cluster that cannot be scanned is reported and the others
 // are still scanned: one sick cluster must not leave the healthy ones unguarded.
-import { handleTrigger, type PipelineDeps, type TriggerOutcome } from "../pipeline/run.ts";
+
 import { rolloutNamespaces } from "../policy/rollout-namespaces.ts";
 import type { StallThresholds } from "../rollout/detect.ts";
 import { scanForStalledRollouts } from "../rollout/scan.ts";
+import { handleTrigger, type PipelineDeps, type TriggerOutcome } from "./pipeline.ts";
 import { summarizeOutcome, type TriggerSummary } from "./summary.ts";
 import { reasonOf } from "./transient.ts";
 

@@ -1,7 +1,7 @@
 // What a handler returns and logs: per trigger and cluster, what ran and what was skipped, and why.
 import { targetKey } from "../domain/target.ts";
 import type { NormalizeError } from "../events/normalize.ts";
-import type { RecordOutcome, TriggerOutcome } from "../pipeline/run.ts";
+import type { RecordOutcome, TriggerOutcome } from "./pipeline.ts";
 
 export interface ActionSummary {
   policy: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { normalize } from "../normalize.ts";
-import { deferredPayload, scheduleTargetInput } from "../readers/homeostat.ts";
 import { sampleEvent } from "../samples.ts";
 import { now, only, rejected } from "../test-helpers.ts";
+import { deferredPayload, scheduleTargetInput } from "./homeostat.ts";
 
 describe("schedule payloads", () => {
   it("executionId is the id; scheduledTime the time", () => {

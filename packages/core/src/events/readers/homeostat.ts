@@ -48,7 +48,7 @@ export function scheduleTargetInput(policy: string, entry: string): string {
 }
 
 /**
- * What a deferred run delivers (pipeline/aws.ts writes it as a one-time schedule's Input): the trigger
+ * What a deferred run delivers (runtime/aws.ts writes it as a one-time schedule's Input): the trigger
  * that asked to act later, to be decided again when the schedule fires.
  */
 export const DeferredPayloadSchema = z.object({

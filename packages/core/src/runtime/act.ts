@@ -10,6 +10,7 @@ import type { PlannedVerb } from "../policy/plan.ts";
 import { forgetReplicas, rememberReplicas } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
 import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
+import { isTransient } from "./transient.ts";
 
 /** What running one guarded action produced: a verb's result, or one of the pipeline's own steps. */
 export type ActionResult = Omit<VerbResult, "verb" | "target"> & {
@@ -50,22 +51,10 @@ function stepResult(
   };
 }
 
-/**
- * Whether a later attempt could succeed: the API server unreachable or a conflict; an AWS server fault
- * or throttling; a network error. Not: bad input, RBAC, an AWS client fault such as "no active
- * lifecycle action" — redelivering those only repeats the failure.
- */
-function isRetryable(error: unknown): boolean {
-  if (error instanceof KubeVerbError) return error.code === "unavailable" || error.code === "conflict";
-  const aws = error as { $fault?: unknown; $retryable?: unknown };
-  if (aws.$fault === "client") return aws.$retryable !== undefined;
-  return true;
-}
-
 /** A failed verb as a result: the pipeline records failures, it does not lose them in a throw. */
 function failedResult(action: GuardedAction, error: unknown, startedAt: number): ActionResult {
   const message = error instanceof Error ? error.message : String(error);
-  return stepResult(action, { ok: false, changed: false, message, retryable: isRetryable(error) }, startedAt);
+  return stepResult(action, { ok: false, changed: false, message, retryable: isTransient(error) }, startedAt);
 }
 
 /**

@@ -9,11 +9,11 @@ import { decide } from "../policy/decide.ts";
 import type { ClusterFacts, Plan } from "../policy/plan.ts";
 import { auditRecordsOf, writeRecords } from "../record/record.ts";
 import { auditLogSink, type ResultSink } from "../record/sinks.ts";
-import { isTransient, reasonOf } from "../runtime/transient.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ActionResult, act } from "./act.ts";
 import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
 import { candidateActions, gatherFacts, listNodes } from "./facts.ts";
+import { isTransient, reasonOf } from "./transient.ts";
 
 /** Structured log lines; Powertools Logger fits, and so does a console adapter for the CLI. */
 export interface PipelineLogger {
