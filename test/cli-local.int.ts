@@ -56,11 +56,17 @@ function spotWarningFor(instanceId: string): string {
   return JSON.stringify({ ...event, detail: { ...(event.detail as object), "instance-id": instanceId } });
 }
 
+/**
+ * What a write of ours could change on the node: a cordon sets `spec.unschedulable`; its labels and
+ * our own taint stand for any other write. Not the resourceVersion: kwok and the node controllers
+ * update its status, annotations and `node.kubernetes.io/*` taints on their own.
+ */
 async function nodeState(name: string) {
   const read = await admin.core.readNode({ name });
   return {
     unschedulable: read.spec?.unschedulable === true,
-    resourceVersion: read.metadata?.resourceVersion,
+    labels: read.metadata?.labels,
+    taints: read.spec?.taints?.filter((taint) => !taint.key.startsWith("node.kubernetes.io/")),
   };
 }
 

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleEvent } from "../packages/core/src/events/index.ts";
-import { createNamespace, createPauseDeployment, type TestNamespace, waitFor } from "./env/cluster.ts";
+import { createNamespace, createPauseDeployment, type TestNamespace } from "./env/cluster.ts";
 import { E2E_CLUSTER_DIMENSION } from "./fixtures/e2e.config.ts";
 import { type E2e, eventResult, freshEnvelope, startE2e } from "./fixtures/e2e-harness.ts";
 
@@ -20,15 +20,27 @@ async function replicas(namespace: string, name: string): Promise<number | undef
   return (await e2e.admin.apps.readNamespacedDeployment({ namespace, name })).spec?.replicas;
 }
 
-/** resourceVersion of every Deployment in our namespaces: any write would change one. */
-async function workloadVersions(): Promise<Record<string, string>> {
-  const versions: Record<string, string> = {};
+/**
+ * What a write of ours would change on each Deployment in our namespaces: the spec (with its
+ * `metadata.generation`), labels and annotations. Not the resourceVersion: the Deployment controller
+ * moves it with every status update, and keeps the revision annotation itself.
+ */
+async function workloadsAsWeWrite(): Promise<Record<string, unknown>> {
+  const workloads: Record<string, unknown> = {};
   for (const namespace of [ns.name, other.name]) {
     const list = await e2e.admin.apps.listNamespacedDeployment({ namespace });
-    for (const item of list.items)
-      versions[`${namespace}/${item.metadata?.name}`] = item.metadata?.resourceVersion ?? "";
+    for (const { metadata, spec } of list.items) {
+      const { "deployment.kubernetes.io/revision": _controllers, ...annotations } =
+        metadata?.annotations ?? {};
+      workloads[`${namespace}/${metadata?.name}`] = {
+        generation: metadata?.generation,
+        labels: metadata?.labels,
+        annotations,
+        spec,
+      };
+    }
   }
-  return versions;
+  return workloads;
 }
 
 function cpuAlarm(namespace: string, service: string) {
@@ -139,7 +151,7 @@ describe("malformed and unknown input", () => {
     ["a spot warning with an invalid instance id", badSpot, "malformed"],
     ["an EC2 event of a kind Homeostat does not handle", unknownDetailType, "unsupported"],
   ])("rejects %s with a reason and writes nothing", async (_name, event, kind) => {
-    const versions = await workloadVersions();
+    const workloads = await workloadsAsWeWrite();
     const auditBefore = (await e2e.audit()).length;
     const requestsBefore = e2e.kube.requests.count;
 
@@ -152,20 +164,16 @@ describe("malformed and unknown input", () => {
     expect(result.records[0]?.retry).toBe(false);
     expect(e2e.kube.requests.count).toBe(requestsBefore);
     expect((await e2e.audit()).length).toBe(auditBefore);
-    expect(await workloadVersions()).toEqual(versions);
+    expect(await workloadsAsWeWrite()).toEqual(workloads);
   });
 
   it("rejects an unreadable SQS record without asking for redelivery", async () => {
-    const versions = await workloadVersions();
+    const workloads = await workloadsAsWeWrite();
     const requestsBefore = e2e.kube.requests.count;
     const response = await e2e.invoke("node-events", sqsGarbage());
     // deleting it is right: the same bytes would fail the same way forever
     expect(response).toEqual({ batchItemFailures: [] });
     expect(e2e.kube.requests.count).toBe(requestsBefore);
-    // give a stray write time to land before comparing
-    await waitFor(async () => JSON.stringify(await workloadVersions()) === JSON.stringify(versions), {
-      what: "workloads unchanged",
-      timeoutMs: 2_000,
-    });
+    expect(await workloadsAsWeWrite()).toEqual(workloads);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stateStoreContract } from "../packages/core/src/state/contract.ts";
 import { createStateTable, DynamoStateStore } from "../packages/core/src/state/dynamodb.ts";
@@ -16,11 +17,13 @@ import { loadTestEnv } from "./env/env.ts";
 // The DynamoDB backend runs the same contract suite as the embedded one, against moto. One table per
 // run (random name), dropped afterwards; each contract test uses its own keys inside it.
 const env = loadTestEnv();
-const client = new DynamoDBClient({
-  endpoint: env.motoUrl,
-  region: env.region,
-  credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-});
+const newClient = () =>
+  new DynamoDBClient({
+    endpoint: env.motoUrl,
+    region: env.region,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+const client = newClient();
 const tableName = `homeostat-state-${randomUUID().slice(0, 8)}`;
 
 beforeAll(async () => {
@@ -55,7 +58,97 @@ describe("DynamoStateStore", () => {
     expect(await store.get(key)).toBeUndefined();
     expect((await store.put(key, 2, { ifAbsent: true }))?.value).toBe(2);
   });
+
+  it("a set writer whose read went stale while the set was emptied and refilled reads again", async () => {
+    // The contract's interleaving, inside addToBoundedSet: the writer's conditional PutItem is held
+    // until others have removed the last member (the item is deleted) and added another.
+    const key = `gate${randomUUID().slice(0, 8)}#set`;
+    const now = Date.now() / 1000;
+    const set = { expiresAt: now + 60, now };
+    const others = new DynamoStateStore({ client, tableName });
+    const writer = holdingFirstPutItem();
+    try {
+      await others.addToBoundedSet(key, "a", 2, set);
+      const pending = writer.store.addToBoundedSet(key, "c", 2, set);
+      await writer.holding;
+      await others.removeFromSet(key, "a");
+      await others.addToBoundedSet(key, "b", 2, set);
+      writer.release();
+      expect(await pending).toEqual({ added: true, members: ["b", "c"] });
+      expect(Object.keys((await others.get<Record<string, number>>(key))?.value ?? {}).sort()).toEqual([
+        "b",
+        "c",
+      ]);
+    } finally {
+      writer.client.destroy();
+    }
+  });
+
+  it("reads and compares the counted versions of items written before versions were tokens", async () => {
+    const store = new DynamoStateStore({ client, tableName });
+    const doc = DynamoDBDocumentClient.from(client);
+    const run = randomUUID().slice(0, 8);
+    const legacy = (sk: string, value: unknown, version: number, expiresAt?: number) =>
+      doc.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: sk.split("#")[0], sk, value: JSON.stringify(value), version, expiresAt },
+        }),
+      );
+    await legacy(`approval${run}#a`, "pending", 3);
+    expect(await store.get(`approval${run}#a`)).toEqual({
+      key: `approval${run}#a`,
+      value: "pending",
+      version: "3",
+    });
+    const resolved = await store.put(`approval${run}#a`, "approved", { ifVersion: "3" });
+    expect(resolved?.version).not.toBe("3");
+    expect(await store.put(`approval${run}#a`, "rejected", { ifVersion: "3" })).toBeUndefined();
+    expect(await store.get(`approval${run}#a`)).toEqual(resolved);
+
+    const now = Date.now() / 1000;
+    await legacy(`disruption${run}#c`, { a: now + 60 }, 2, now + 60);
+    expect(await store.addToBoundedSet(`disruption${run}#c`, "b", 2, { expiresAt: now + 60, now })).toEqual({
+      added: true,
+      members: ["a", "b"],
+    });
+  });
 });
+
+/**
+ * A store on its own client whose first PutItem waits until `release()`; `holding` settles once
+ * that request is waiting (its read is done and its conditional write is built).
+ */
+function holdingFirstPutItem(): {
+  client: DynamoDBClient;
+  store: DynamoStateStore;
+  holding: Promise<void>;
+  release: () => void;
+} {
+  const held = newClient();
+  const holding = Promise.withResolvers<void>();
+  const released = Promise.withResolvers<void>();
+  let waiting = true;
+  held.middlewareStack.add(
+    (next) => async (args) => {
+      const headers = (args.request as { headers?: Record<string, string> }).headers ?? {};
+      const target = Object.entries(headers).find(([name]) => name.toLowerCase() === "x-amz-target")?.[1];
+      if (waiting && target?.endsWith(".PutItem")) {
+        waiting = false;
+        holding.resolve();
+        await released.promise;
+      }
+      return next(args);
+    },
+    { step: "build", name: "holdFirstPutItem" },
+  );
+  return {
+    client: held,
+    store: new DynamoStateStore({ client: held, tableName }),
+    holding: holding.promise,
+    release: () => released.resolve(),
+  };
+}
 
 // The domain records' races, on DynamoDB: separate store objects stand for separate Lambda instances.
 describe("domain records on DynamoDB", () => {

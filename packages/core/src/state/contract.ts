@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { StateStoreError } from "./errors.ts";
-import type { StateStore } from "./store.ts";
+import type { BoundedSetValue, StateStore } from "./store.ts";
+
+/** `npm run test:churn` sets this to repeat the set churn race, stopping at the first failed run. */
+const churnRuns = positiveInteger("HOMEOSTAT_CHURN_RUNS", 1);
 
 /**
  * The behaviour every StateStore backend must show, as one vitest suite each backend runs (sqlite in
@@ -31,10 +34,10 @@ export function stateStoreContract(name: string, makeStore: () => StateStore | P
       const key = `k${run}#value`;
       const value = { replicas: 3, labels: ["a", "b"], nested: { ok: true, none: null }, text: "ünïcødé" };
       const first = await store.put(key, value);
-      expect(first).toEqual({ key, value, version: 1 });
-      expect(await store.get(key)).toEqual({ key, value, version: 1 });
+      expect(first).toEqual({ key, value, version: expect.any(String) });
+      expect(await store.get(key)).toEqual(first);
       const second = await store.put(key, { replicas: 4 }, { expiresAt: nowSeconds() + 3600 });
-      expect(second?.version).toBe(2);
+      expect(second?.version).not.toBe(first?.version);
       expect((await store.get(key))?.value).toEqual({ replicas: 4 });
       expect((await store.get(key))?.expiresAt).toBe(second?.expiresAt);
       // a plain put without expiresAt makes the record permanent again
@@ -52,7 +55,7 @@ export function stateStoreContract(name: string, makeStore: () => StateStore | P
 
     it("rejects an empty key and contradictory conditions with a StateStoreError", async () => {
       await expect(store.get("")).rejects.toBeInstanceOf(StateStoreError);
-      await expect(store.put(`k${run}#x`, 1, { ifAbsent: true, ifVersion: 1 })).rejects.toBeInstanceOf(
+      await expect(store.put(`k${run}#x`, 1, { ifAbsent: true, ifVersion: "1" })).rejects.toBeInstanceOf(
         StateStoreError,
       );
     });
@@ -107,10 +110,10 @@ export function stateStoreContract(name: string, makeStore: () => StateStore | P
       it("treats an expired record as absent for ifAbsent and ifVersion", async () => {
         const key = `e${run}#cond`;
         const old = await store.put(key, "old", { expiresAt: nowSeconds() - 1 });
-        expect(await store.put(key, "cas", { ifVersion: old?.version ?? 1 })).toBeUndefined();
+        expect(await store.put(key, "cas", { ifVersion: old?.version ?? "" })).toBeUndefined();
         const fresh = await store.put(key, "new", { ifAbsent: true });
         expect(fresh?.value).toBe("new");
-        expect(fresh?.version).toBeGreaterThan(0);
+        expect(fresh?.version).not.toBe(old?.version);
         expect((await store.get(key))?.value).toBe("new");
       });
     });
@@ -118,10 +121,7 @@ export function stateStoreContract(name: string, makeStore: () => StateStore | P
     describe("ifAbsent", () => {
       it("writes only when no live record exists", async () => {
         const key = `a${run}#once`;
-        expect(await store.put(key, "first", { ifAbsent: true })).toMatchObject({
-          value: "first",
-          version: 1,
-        });
+        expect(await store.put(key, "first", { ifAbsent: true })).toMatchObject({ value: "first" });
         expect(await store.put(key, "second", { ifAbsent: true })).toBeUndefined();
         expect((await store.get(key))?.value).toBe("first");
       });
@@ -141,14 +141,15 @@ export function stateStoreContract(name: string, makeStore: () => StateStore | P
       it("compares and sets", async () => {
         const key = `v${run}#cas`;
         const first = await store.put(key, "v1");
-        const second = await store.put(key, "v2", { ifVersion: first?.version ?? 0 });
-        expect(second).toMatchObject({ value: "v2", version: 2 });
-        expect(await store.put(key, "stale", { ifVersion: first?.version ?? 0 })).toBeUndefined();
-        expect((await store.get(key))?.value).toBe("v2");
+        const second = await store.put(key, "v2", { ifVersion: first?.version ?? "" });
+        expect(second?.value).toBe("v2");
+        expect(second?.version).not.toBe(first?.version);
+        expect(await store.put(key, "stale", { ifVersion: first?.version ?? "" })).toBeUndefined();
+        expect(await store.get(key)).toEqual(second);
       });
 
       it("fails on a missing record", async () => {
-        expect(await store.put(`v${run}#none`, "x", { ifVersion: 1 })).toBeUndefined();
+        expect(await store.put(`v${run}#none`, "x", { ifVersion: "1" })).toBeUndefined();
         expect(await store.get(`v${run}#none`)).toBeUndefined();
       });
 
@@ -157,11 +158,52 @@ export function stateStoreContract(name: string, makeStore: () => StateStore | P
         const base = await store.put(key, "base");
         const results = await Promise.all(
           Array.from({ length: 20 }, (_, writer) =>
-            store.put(key, { writer }, { ifVersion: base?.version ?? 0 }),
+            store.put(key, { writer }, { ifVersion: base?.version ?? "" }),
           ),
         );
-        expect(results.filter((result) => result !== undefined)).toHaveLength(1);
-        expect((await store.get(key))?.version).toBe((base?.version ?? 0) + 1);
+        const winners = results.filter((result) => result !== undefined);
+        expect(winners).toHaveLength(1);
+        expect(await store.get(key)).toEqual(winners[0]);
+      });
+
+      it("fails for a version read before the key was deleted and written again", async () => {
+        // A count would restart after the delete, so the stale version would match the new record (ABA).
+        const key = `v${run}#aba`;
+        await store.put(key, "old");
+        const read = await store.get(key);
+        await store.delete(key);
+        const current = await store.put(key, "new");
+        expect(await store.put(key, "stale", { ifVersion: read?.version ?? "" })).toBeUndefined();
+        expect(await store.get(key)).toEqual(current);
+      });
+
+      it("never repeats a version for a key, across deletes, expiry and set writes", async () => {
+        const key = `v${run}#unique`;
+        const now = nowSeconds();
+        const set = { expiresAt: now + 60, now };
+        const versions: string[] = [];
+        const read = async () => {
+          const record = await store.get(key);
+          if (record) versions.push(record.version);
+        };
+        for (let round = 0; round < 3; round++) {
+          await store.put(key, round);
+          await read();
+          await store.put(key, round, { expiresAt: now - 1 });
+          await store.put(key, round, { ifAbsent: true });
+          await read();
+          await store.delete(key);
+          await store.addToBoundedSet(key, "a", 2, set);
+          await read();
+          await store.addToBoundedSet(key, "b", 2, set);
+          await read();
+          await store.removeFromSet(key, "a");
+          await read();
+          await store.removeFromSet(key, "b");
+          expect(await store.get(key)).toBeUndefined();
+        }
+        expect(versions).toHaveLength(15);
+        expect(new Set(versions).size).toBe(versions.length);
       });
     });
 
@@ -228,21 +270,71 @@ export function stateStoreContract(name: string, makeStore: () => StateStore | P
         expect((await store.addToBoundedSet(key, "b", 1, { expiresAt: now + 60, now })).added).toBe(true);
       });
 
-      it("stays within max while members come and go concurrently", async () => {
-        const key = `s${run}#churn`;
+      it("refuses a write based on a read from before the set was emptied and refilled", async () => {
+        // A set writer that lost the race, its steps driven one by one: it reads the set; others remove
+        // the last member (the set is deleted) and add another; then it writes its read plus its member.
+        const key = `s${run}#aba`;
         const now = nowSeconds();
-        const results = await Promise.all(
-          Array.from({ length: 10 }, async (_, index) => {
-            const member = `n${index}`;
-            const result = await store.addToBoundedSet(key, member, 2, { expiresAt: now + 60, now });
-            if (result.added) await store.removeFromSet(key, member);
-            return result;
-          }),
-        );
-        for (const result of results) expect(result.members.length).toBeLessThanOrEqual(2);
-        expect(results.filter((result) => result.added).length).toBeGreaterThanOrEqual(2);
+        const set = { expiresAt: now + 60, now };
+        await store.addToBoundedSet(key, "a", 2, set);
+        const read = await store.get<BoundedSetValue>(key);
+        await store.removeFromSet(key, "a");
         expect(await store.get(key)).toBeUndefined();
+        await store.addToBoundedSet(key, "b", 2, set);
+        const current = await store.get(key);
+        const stale = await store.put(
+          key,
+          { ...read?.value, c: now + 60 },
+          { ifVersion: read?.version ?? "", expiresAt: now + 60 },
+        );
+        // Had it passed, `a` would hold a place nobody holds and `b` would have lost its own.
+        expect(stale).toBeUndefined();
+        expect(await store.get(key)).toEqual(current);
+        expect(await store.addToBoundedSet(key, "c", 2, set)).toEqual({ added: true, members: ["b", "c"] });
+        expect(await store.addToBoundedSet(key, "d", 2, set)).toEqual({ added: false, members: ["b", "c"] });
+      });
+
+      it("stays within max while members come and go concurrently", {
+        timeout: churnRuns > 1 ? churnRuns * 5_000 : undefined,
+      }, async () => {
+        const churn = async (key: string) => {
+          const now = nowSeconds();
+          const results = await Promise.all(
+            Array.from({ length: 10 }, async (_, index) => {
+              const member = `n${index}`;
+              const result = await store.addToBoundedSet(key, member, 2, { expiresAt: now + 60, now });
+              if (result.added) await store.removeFromSet(key, member);
+              return result;
+            }),
+          );
+          for (const result of results) expect(result.members.length).toBeLessThanOrEqual(2);
+          expect(results.filter((result) => result.added).length).toBeGreaterThanOrEqual(2);
+          expect(await store.get(key)).toBeUndefined();
+        };
+        for (let attempt = 1; attempt <= churnRuns; attempt++) {
+          try {
+            await churn(`s${run}#churn-${attempt}`);
+          } catch (error) {
+            const reason = error instanceof Error ? error.message : String(error);
+            throw new Error(
+              `churn run ${attempt} of ${churnRuns} failed (${attempt - 1} passed): ${reason}`,
+              {
+                cause: error,
+              },
+            );
+          }
+        }
+        if (churnRuns > 1) console.log(`churn (${name}): ${churnRuns} of ${churnRuns} runs passed`);
       });
     });
   });
+}
+
+function positiveInteger(variable: string, fallback: number): number {
+  const text = process.env[variable];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${variable} must be a positive integer, not "${text}".`);
+  return value;
 }

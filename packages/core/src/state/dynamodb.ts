@@ -24,6 +24,7 @@ import {
   epochSeconds,
   isLive,
   liveMembers,
+  newVersion,
   setExpiry,
   sortedMembers,
   toJson,
@@ -33,7 +34,7 @@ import type { BoundedSetValue, ListOptions, PutOptions, StateStore, StoredRecord
 /**
  * The one table the infrastructure must create (stacks/state): partition key `pk` (string), sort key
  * `sk` (string), TTL on `expiresAt` (number, epoch seconds), on-demand billing. Items also carry
- * `value` (string: the JSON of the stored value) and `version` (number).
+ * `value` (string: the JSON of the stored value) and `version` (string: a random token per write).
  *
  * `pk` is the key's first `#`-separated segment (`event`, `cooldown`, `audit`, …) and `sk` the whole
  * key, so `list(prefix)` is one Query within a partition. A single DynamoDB partition key serves
@@ -58,7 +59,8 @@ interface Item {
   pk: string;
   sk: string;
   value: string;
-  version: number;
+  /** A token from `newVersion`; a number (a count) in items written before versions were tokens. */
+  version: string | number;
   expiresAt?: number;
 }
 
@@ -98,8 +100,8 @@ export class DynamoStateStore implements StateStore {
     assertValidKey(key);
     assertValidPutOptions(options);
     const names: Record<string, string> = { "#value": "value", "#version": "version", "#exp": "expiresAt" };
-    const values: Record<string, unknown> = { ":value": toJson(key, value), ":zero": 0, ":one": 1 };
-    let update = "SET #value = :value, #version = if_not_exists(#version, :zero) + :one";
+    const values: Record<string, unknown> = { ":value": toJson(key, value), ":version": newVersion() };
+    let update = "SET #value = :value, #version = :version";
     if (options.expiresAt === undefined) update += " REMOVE #exp";
     else {
       update += ", #exp = :exp";
@@ -112,7 +114,7 @@ export class DynamoStateStore implements StateStore {
       values[":now"] = this.#now();
     } else if (options.ifVersion !== undefined) {
       condition = "#version = :expected AND (attribute_not_exists(#exp) OR #exp > :now)";
-      values[":expected"] = options.ifVersion;
+      values[":expected"] = storedVersion(options.ifVersion);
       values[":now"] = this.#now();
     }
     try {
@@ -273,7 +275,7 @@ export class DynamoStateStore implements StateStore {
         const item: Item = {
           ...itemKey(key),
           value: JSON.stringify(members),
-          version: (previous?.version ?? 0) + 1,
+          version: newVersion(),
           expiresAt,
         };
         await this.#doc.send(
@@ -374,9 +376,21 @@ function itemKey(key: string): { pk: string; sk: string } {
 }
 
 function toRecord<V>(item: Item): StoredRecord<V> {
-  const record: StoredRecord<V> = { key: item.sk, value: JSON.parse(item.value) as V, version: item.version };
+  const record: StoredRecord<V> = {
+    key: item.sk,
+    value: JSON.parse(item.value) as V,
+    version: String(item.version),
+  };
   if (item.expiresAt !== undefined) record.expiresAt = item.expiresAt;
   return record;
+}
+
+/**
+ * The version as the item stores it. Items written before versions were tokens hold a count (a
+ * number), read as its decimal string; a token is never all digits, so the two cannot be confused.
+ */
+function storedVersion(version: string): string | number {
+  return /^\d+$/.test(version) ? Number(version) : version;
 }
 
 /** Jittered exponential backoff (capped at ~100 ms) so concurrent set writers spread out. */

@@ -29,7 +29,7 @@ export function assertValidKey(key: string): void {
   }
 }
 
-export function assertValidPutOptions(options: { ifAbsent?: boolean; ifVersion?: number }): void {
+export function assertValidPutOptions(options: { ifAbsent?: boolean; ifVersion?: string }): void {
   if (options.ifAbsent && options.ifVersion !== undefined) {
     throw new StateStoreError(
       "invalid",

@@ -1,5 +1,15 @@
+import { randomUUID } from "node:crypto";
 import { StateStoreError } from "./errors.ts";
 import type { BoundedSetValue } from "./store.ts";
+
+/**
+ * A fresh version for a write: random, so it never repeats for a key, not even after the record was
+ * deleted or expired and written again (a counter would restart there, and a compare-and-set with a
+ * version read before could then pass against a different record).
+ */
+export function newVersion(): string {
+  return randomUUID();
+}
 
 /** Epoch seconds (fractional) from a clock in epoch milliseconds. */
 export function epochSeconds(clock: () => number): number {

@@ -1,6 +1,14 @@
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { assertValidKey, assertValidPutOptions } from "./errors.ts";
-import { epochSeconds, isLive, liveMembers, setExpiry, sortedMembers, toJson } from "./internal.ts";
+import {
+  epochSeconds,
+  isLive,
+  liveMembers,
+  newVersion,
+  setExpiry,
+  sortedMembers,
+  toJson,
+} from "./internal.ts";
 import type { BoundedSetValue, ListOptions, PutOptions, StateStore, StoredRecord } from "./store.ts";
 
 export interface SqliteStateStoreOptions {
@@ -16,7 +24,8 @@ interface Row {
   key: string;
   value: string;
   expires_at: number | null;
-  version: number;
+  /** A token from `newVersion`; an integer in rows written before versions were tokens. */
+  version: string | number;
 }
 
 /**
@@ -51,7 +60,7 @@ export class SqliteStateStore implements StateStore {
       key TEXT PRIMARY KEY,
       value TEXT NOT NULL,
       expires_at REAL,
-      version INTEGER NOT NULL
+      version TEXT NOT NULL
     ) WITHOUT ROWID`);
     this.#select = this.#db.prepare("SELECT key, value, expires_at, version FROM state WHERE key = ?");
     this.#upsert = this.#db.prepare(
@@ -86,8 +95,9 @@ export class SqliteStateStore implements StateStore {
       const row = this.#row(key);
       const live = row !== undefined && isLive(row.expires_at, this.#now());
       if (options.ifAbsent && live) return undefined;
-      if (options.ifVersion !== undefined && !(live && row.version === options.ifVersion)) return undefined;
-      const version = (row?.version ?? 0) + 1;
+      const sameVersion = live && String(row.version) === options.ifVersion;
+      if (options.ifVersion !== undefined && !sameVersion) return undefined;
+      const version = newVersion();
       this.#upsert.run(key, json, options.expiresAt ?? null, version);
       return toRecord<V>({ key, value: json, expires_at: options.expiresAt ?? null, version });
     });
@@ -124,7 +134,7 @@ export class SqliteStateStore implements StateStore {
       if (member in members) return { added: true, members: sortedMembers(members) };
       if (Object.keys(members).length >= max) return { added: false, members: sortedMembers(members) };
       members[member] = options.expiresAt;
-      this.#upsert.run(key, JSON.stringify(members), setExpiry(members) ?? null, (row?.version ?? 0) + 1);
+      this.#upsert.run(key, JSON.stringify(members), setExpiry(members) ?? null, newVersion());
       return { added: true, members: sortedMembers(members) };
     });
   }
@@ -139,7 +149,7 @@ export class SqliteStateStore implements StateStore {
       delete members[member];
       const remaining = liveMembers(members, this.#now());
       if (Object.keys(remaining).length === 0) this.#delete.run(key);
-      else this.#upsert.run(key, JSON.stringify(remaining), setExpiry(remaining) ?? null, row.version + 1);
+      else this.#upsert.run(key, JSON.stringify(remaining), setExpiry(remaining) ?? null, newVersion());
     });
   }
 
@@ -174,7 +184,11 @@ export class SqliteStateStore implements StateStore {
 }
 
 function toRecord<V>(row: Row): StoredRecord<V> {
-  const record: StoredRecord<V> = { key: row.key, value: JSON.parse(row.value) as V, version: row.version };
+  const record: StoredRecord<V> = {
+    key: row.key,
+    value: JSON.parse(row.value) as V,
+    version: String(row.version),
+  };
   if (row.expires_at !== null) record.expiresAt = row.expires_at;
   return record;
 }

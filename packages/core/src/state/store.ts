@@ -17,10 +17,11 @@ export interface StoredRecord<V = unknown> {
   /** Epoch seconds; absent = never expires. */
   expiresAt?: number;
   /**
-   * Incremented by every write; used for compare-and-set. A fresh key starts at 1; after a record
-   * expired the next version is only guaranteed to be positive (backends may continue the count).
+   * An opaque token for compare-and-set (`ifVersion`), new with every write. It never repeats for a
+   * key, not even after the record was deleted or expired and the key written again, so a condition
+   * on a version read earlier fails once anyone else wrote in between. Compare it only for equality.
    */
-  version: number;
+  version: string;
 }
 
 export interface ListOptions {
@@ -44,7 +45,7 @@ export interface PutOptions {
   /** Write only when no live (unexpired) record has this key. */
   ifAbsent?: boolean;
   /** Write only when the live record has exactly this version (compare-and-set). */
-  ifVersion?: number;
+  ifVersion?: string;
 }
 
 export interface StateStore {
