@@ -189,7 +189,7 @@ export async function up(options: UpOptions): Promise<UpResult> {
   // building can take long: do it before taking the lock, so `status` and `down` stay usable
   const binaries = await ensureBinaries(log);
   return await withLock(log, async () => {
-    const current = await inspect();
+    const current = await inspectPatiently(log);
     if (current.env && current.healthy) {
       return { env: current.env, reused: true, durationMs: Date.now() - started };
     }
@@ -206,6 +206,23 @@ export async function up(options: UpOptions): Promise<UpResult> {
     rmSync(STARTED_FILE, { force: true });
     return { env, reused: false, durationMs: Date.now() - started };
   });
+}
+
+/**
+ * `inspect`, asked again while every process runs but a probe fails: on a busy machine moto (one
+ * request at a time) or the API server can take longer than a probe's timeout to answer, and
+ * restarting then would kill the environment under every test run that uses it. Only a dead process,
+ * or probes that keep failing for a minute, count as down.
+ */
+async function inspectPatiently(log: Log): Promise<EnvStatus> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const current = await inspect();
+    const allRunning = current.components.length > 0 && current.components.every((c) => c.running);
+    if (current.healthy || !current.env || !allRunning || Date.now() > deadline) return current;
+    log(`the environment runs but does not answer yet (${current.problems.join("; ")}); asking again`);
+    await sleep(3000);
+  }
 }
 
 function clearState(): void {
