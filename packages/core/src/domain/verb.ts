@@ -40,4 +40,9 @@ export interface VerbResult<Before = unknown, After = Before> {
   apiRequests: number;
   durationMs: number;
   undo?: UndoAction;
+  /**
+   * Set on a failure a later attempt could fix (a drain whose evictions failed with a server error):
+   * the pipeline releases the action's claims and asks for the event again.
+   */
+  retryable?: boolean;
 }

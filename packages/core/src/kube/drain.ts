@@ -430,8 +430,12 @@ export async function drain(
   }
   if (!dryRun) progress(message);
 
+  // Evictions that failed with an error (a 5xx, a lost answer) may well succeed on the next attempt; the
+  // pods left at the deadline (a PDB holding them) and those the filters refuse would not.
+  const errored = failed.length - left.length;
   return run.finish({
     ok: failed.length === 0,
+    ...(errored > 0 && !dryRun ? { retryable: true } : {}),
     changed: !wasCordoned || evicted.length > 0,
     before,
     after: report,

@@ -36,12 +36,13 @@ function restartState(workload: V1Deployment | V1StatefulSet): RestartState {
 /**
  * `kubectl rollout restart`: stamps the pod template with `kubectl.kubernetes.io/restartedAt`, which
  * rolls every pod through the workload's update strategy. Refuses a paused Deployment (the stamp would
- * sit there unrolled until someone resumes it). Always a change; there is no undo.
+ * sit there unrolled until someone resumes it). Always a change, unless `params.restartedAt` is the
+ * stamp the template already has (a retry of a restart that landed); there is no undo.
  */
 export async function restart(
   kube: Kube,
   target: WorkloadTarget,
-  _params: Record<string, never> = {},
+  params: { restartedAt?: string } = {},
   opts: VerbOptions & { now?: () => Date } = {},
 ): Promise<VerbResult<RestartState>> {
   const dryRun = opts.dryRun ?? false;
@@ -63,7 +64,16 @@ export async function restart(
       `can't restart paused ${what}; resume it first (kubectl rollout resume deployment/${target.name} -n ${target.namespace})`,
     );
   }
-  const restartedAt = restartedAtTimestamp((opts.now ?? (() => new Date()))());
+  const before = restartState(current);
+  if (params.restartedAt !== undefined && before.restartedAt === params.restartedAt) {
+    return run.finish({
+      changed: false,
+      before,
+      after: before,
+      message: `${what} already has restartedAt ${params.restartedAt}: this restart was applied before; nothing to do`,
+    });
+  }
+  const restartedAt = params.restartedAt ?? restartedAtTimestamp((opts.now ?? (() => new Date()))());
   const body = restartPatch(restartedAt);
   let patched: V1Deployment | V1StatefulSet;
   try {
@@ -82,7 +92,7 @@ export async function restart(
   }
   return run.finish({
     changed: true,
-    before: restartState(current),
+    before,
     after: restartState(patched),
     message: `${dryRun ? "would restart" : "restarted"} ${what} (restartedAt ${restartedAt})`,
   });

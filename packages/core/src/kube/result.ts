@@ -18,6 +18,8 @@ export interface VerbOutcome<Before, After> {
   message: string;
   warnings?: string[];
   undo?: UndoAction;
+  /** A failure a later attempt could fix (see `VerbResult.retryable`). */
+  retryable?: boolean;
 }
 
 export interface VerbRun {
@@ -66,6 +68,7 @@ export function startVerb(kube: Kube, verb: Verb, target: Target, dryRun = false
         ...measured(),
         // a dry run changed nothing: there is nothing to undo (Slack must not offer an Undo button)
         ...(outcome.undo && !dryRun ? { undo: outcome.undo } : {}),
+        ...(outcome.retryable ? { retryable: true } : {}),
       };
     },
     fail(error, before) {

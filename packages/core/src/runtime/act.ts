@@ -10,6 +10,7 @@ import type { PlannedVerb } from "../policy/plan.ts";
 import { forgetReplicas, rememberReplicas } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
 import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
+import { intendedAction } from "./intent.ts";
 import { isTransient } from "./transient.ts";
 
 /** What running one guarded action produced: a verb's result, or one of the pipeline's own steps. */
@@ -125,7 +126,13 @@ async function runWithHeartbeats(
       : undefined;
   try {
     await rememberBefore(action, ctx);
-    const result = await runVerb(ctx.kube, action.verb, action.target, action.params, {
+    // a retry completes what the first attempt for this event set out to do (runtime/intent.ts)
+    const intended = (await intendedAction(action, {
+      store: ctx.store,
+      cluster: ctx.cluster,
+      eventId: ctx.trigger.id,
+    })) as VerbAction;
+    const result = await runVerb(ctx.kube, intended.verb, intended.target, intended.params, {
       dryRun: action.dryRun,
       ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     });

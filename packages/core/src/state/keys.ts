@@ -14,6 +14,12 @@ export const stateKeys = {
    * same event failed) skips it instead of running it twice.
    */
   actionDone: (cluster: string, eventId: string, action: string) => `done#${cluster}#${eventId}#${action}`,
+  /**
+   * What one planned action of one event set out to do (the count a relative scale is based on, a
+   * restart's stamp), written before it writes: every retry completes this intent instead of
+   * computing a new one from a cluster its first attempt may already have changed.
+   */
+  intent: (cluster: string, eventId: string, action: string) => `intent#${cluster}#${eventId}#${action}`,
   /** A cooldown per target (and per policy, when given). */
   cooldown: (cluster: string, target: Target, policy?: string) =>
     `cooldown#${cluster}#${targetKey(target)}${policy === undefined ? "" : `#${policy}`}`,

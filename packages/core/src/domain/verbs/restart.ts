@@ -7,7 +7,13 @@ export const restartVerb = defineVerb({
   name: "restart",
   mutating: true,
   target: "workload",
-  params: z.object({}),
+  params: z.object({
+    /**
+     * The stamp to write (default: now). A retry passes the stamp of its first attempt, so a restart
+     * whose answer was lost is not done twice: a template that already has it is left alone.
+     */
+    restartedAt: z.string().min(1).optional(),
+  }),
   describe: (target) => `restart ${describeTarget(target)}`,
   fromCommand: (command: { target: WorkloadTarget }) => ({ target: command.target, params: {} }),
   commandArgs: () => [],
