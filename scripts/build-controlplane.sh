@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Builds the test control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
 # kwok) from the Go module proxy, one binary at a time, into a cache outside the repository keyed
-# by version. A binary already in the cache is not rebuilt.
+# by version. A binary already in the cache is not rebuilt. `toxiproxy` (the TCP fault proxy of the
+# fault tests, test/env/toxiproxy.ts) is built the same way on request; it is not in the default set.
 #
 # Why a wrapper module: k8s.io/kubernetes requires its staging modules at v0.0.0 and maps them with
 # `replace` to local folders, so `go install k8s.io/kubernetes/cmd/...@vX` cannot work. A module
 # that requires k8s.io/kubernetes and replaces every staging module with its published v0.N.P does.
 #
-# Usage: build-controlplane.sh [binary ...]     (default: all)
+# Usage: build-controlplane.sh [binary ...]     (default: the five control-plane binaries)
 # Env:   HOMEOSTAT_CACHE (default ~/.cache/homeostat), versions below overridable.
 set -euo pipefail
 
 K8S_VERSION=${K8S_VERSION:-v1.34.4}
 ETCD_VERSION=${ETCD_VERSION:-v3.6.16}
 KWOK_VERSION=${KWOK_VERSION:-v0.8.0}
+TOXIPROXY_VERSION=${TOXIPROXY_VERSION:-v2.5.0}
 CACHE=${HOMEOSTAT_CACHE:-$HOME/.cache/homeostat}
 
 export GOMODCACHE=${GOMODCACHE_OVERRIDE:-$CACHE/go/mod}
@@ -27,6 +29,7 @@ bindir() { echo "$CACHE/bin/$1"; }
 K8S_BIN=$(bindir "kubernetes-$K8S_VERSION")
 ETCD_BIN=$(bindir "etcd-$ETCD_VERSION")
 KWOK_BIN=$(bindir "kwok-$KWOK_VERSION")
+TOXIPROXY_BIN=$(bindir "toxiproxy-$TOXIPROXY_VERSION")
 
 log() { printf '[build %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -120,6 +123,24 @@ build_kwok() {
   log "built kwok"
 }
 
+build_toxiproxy() {
+  [ -x "$TOXIPROXY_BIN/toxiproxy-server" ] && [ -x "$TOXIPROXY_BIN/toxiproxy-cli" ] \
+    && { log "toxiproxy $TOXIPROXY_VERSION cached"; return; }
+  log "building toxiproxy $TOXIPROXY_VERSION"
+  # `go install` names the binaries after their folders (server, cli): install into a scratch GOBIN
+  # and rename them as upstream's releases do
+  local gobin="$CACHE/src/toxiproxy-$TOXIPROXY_VERSION-bin"
+  rm -rf "$gobin" && mkdir -p "$gobin" "$TOXIPROXY_BIN"
+  GOBIN="$gobin" go install -trimpath \
+    -ldflags "-s -w -X github.com/Shopify/toxiproxy/v2.Version=${TOXIPROXY_VERSION#v}" \
+    "github.com/Shopify/toxiproxy/v2/cmd/server@$TOXIPROXY_VERSION" \
+    "github.com/Shopify/toxiproxy/v2/cmd/cli@$TOXIPROXY_VERSION"
+  mv "$gobin/cli" "$TOXIPROXY_BIN/toxiproxy-cli"
+  mv "$gobin/server" "$TOXIPROXY_BIN/toxiproxy-server"
+  rm -rf "$gobin"
+  log "built toxiproxy"
+}
+
 # One build at a time per cache: a second caller (another `testenv up`, a test run) waits here
 # instead of compiling the same binary into the same temporary file.
 mkdir -p "$CACHE"
@@ -136,6 +157,7 @@ for t in "${targets[@]}"; do
     etcd) build_etcd ;;
     kwok) build_kwok ;;
     kube-apiserver|kube-controller-manager|kube-scheduler) build_k8s "$t" ;;
-    *) echo "unknown binary: $t (expected etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)" >&2; exit 2 ;;
+    toxiproxy) build_toxiproxy ;;
+    *) echo "unknown binary: $t (expected etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok, toxiproxy)" >&2; exit 2 ;;
   esac
 done

@@ -98,7 +98,33 @@ export async function ensureBinaries(log: (line: string) => void): Promise<Binar
   return paths;
 }
 
-async function runBuild(name: BinaryName): Promise<void> {
+/** toxiproxy (TCP faults, test/env/toxiproxy.ts): not part of the control plane, built on first use. */
+export const TOXIPROXY_VERSION = process.env.TOXIPROXY_VERSION ?? "v2.5.0";
+
+/** toxiproxy-server: HOMEOSTAT_PREBUILT_BIN/toxiproxy-server when set, else the build cache. */
+export function toxiproxyPath(): string {
+  const prebuilt = process.env.HOMEOSTAT_PREBUILT_BIN;
+  if (prebuilt) return join(prebuilt, "toxiproxy-server");
+  return join(cacheDir(), "bin", `toxiproxy-${TOXIPROXY_VERSION}`, "toxiproxy-server");
+}
+
+/** Builds toxiproxy into the cache when it is missing (about 30 s cold); returns toxiproxy-server's path. */
+export async function ensureToxiproxy(log: (line: string) => void): Promise<string> {
+  const path = toxiproxyPath();
+  if (executable(path)) return path;
+  if (process.env.HOMEOSTAT_PREBUILT_BIN) {
+    throw new BuildError(
+      `HOMEOSTAT_PREBUILT_BIN=${process.env.HOMEOSTAT_PREBUILT_BIN} lacks toxiproxy-server.\n` +
+        "fix: put toxiproxy-server there, or unset HOMEOSTAT_PREBUILT_BIN to build it from the Go module proxy",
+    );
+  }
+  log(`building toxiproxy ${TOXIPROXY_VERSION} from the Go module proxy into ${dirname(path)}`);
+  await runBuild("toxiproxy");
+  if (!executable(path)) throw new BuildError(`the build finished but ${path} is still missing`);
+  return path;
+}
+
+async function runBuild(name: BinaryName | "toxiproxy"): Promise<void> {
   await new Promise<void>((resolvePromise, reject) => {
     // the build's own progress lines go straight to our stderr: stdout may be a test reporter
     const child = spawn("bash", [BUILD_SCRIPT, name], { cwd: REPO_ROOT, stdio: ["ignore", 2, 2] });
