@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleEvent } from "../packages/core/src/events/index.ts";
 import { createNamespace, createPauseDeployment, type TestNamespace } from "./env/cluster.ts";
 import { E2E_CLUSTER_DIMENSION } from "./fixtures/e2e.config.ts";
+import { cpuAlarm } from "./fixtures/e2e-events.ts";
 import { type E2e, eventResult, freshEnvelope, startE2e } from "./fixtures/e2e-harness.ts";
 
 let e2e: E2e;
@@ -41,23 +42,6 @@ async function workloadsAsWeWrite(): Promise<Record<string, unknown>> {
     }
   }
   return workloads;
-}
-
-function cpuAlarm(namespace: string, service: string) {
-  const event = freshEnvelope(sampleEvent("alarm"));
-  const detail = structuredClone(event.detail) as {
-    alarmName: string;
-    configuration: { metrics: Array<{ metricStat: { metric: { dimensions: Record<string, string> } } }> };
-  };
-  detail.alarmName = `e2e-${service}-cpu-high`;
-  const metric = detail.configuration.metrics[0];
-  if (metric)
-    metric.metricStat.metric.dimensions = {
-      ClusterName: E2E_CLUSTER_DIMENSION,
-      Namespace: namespace,
-      Service: service,
-    };
-  return { ...event, detail };
 }
 
 beforeAll(async () => {

@@ -33,6 +33,7 @@ import {
   waitForPodsOnNode,
 } from "./env/node-fixtures.ts";
 import { e2eConfig } from "./fixtures/e2e.config.ts";
+import { spotWarning } from "./fixtures/e2e-events.ts";
 import { type E2e, eventResult, freshEnvelope, startE2e } from "./fixtures/e2e-harness.ts";
 
 let e2e: E2e;
@@ -96,15 +97,6 @@ async function livePodsOn(node: string): Promise<string[]> {
     fieldSelector: `spec.nodeName=${node}`,
   });
   return list.items.filter((pod) => !pod.metadata?.deletionTimestamp).map((pod) => pod.metadata?.uid ?? "");
-}
-
-function spotWarning(instanceId: string) {
-  const event = freshEnvelope(sampleEvent("spot-interruption"));
-  return {
-    ...event,
-    resources: [`arn:aws:ec2:us-east-1a:instance/${instanceId}`],
-    detail: { "instance-id": instanceId, "instance-action": "terminate" },
-  };
 }
 
 function healthEvent(instanceId: string, start: Date) {

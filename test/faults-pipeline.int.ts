@@ -1,0 +1,152 @@
+// Exactly once under faults: the real handlers act on the cluster through the HTTP fault proxy
+// (test/env/fault-proxy.ts) and each event is delivered again after every failed try, as Lambda does,
+// until it converges. A write that lands but whose answer is lost must not be applied twice; an eviction
+// answered 503 must leave the drain to a retry, not block the node.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Kube } from "../packages/core/src/kube/client.ts";
+import { restart } from "../packages/core/src/kube/restart.ts";
+import { createNamespace, createPauseDeployment, removeNode, type TestNamespace } from "./env/cluster.ts";
+import { type FaultProxy, startFaultProxy } from "./env/fault-proxy.ts";
+import { automationKube } from "./env/identity.ts";
+import {
+  addDedicatedNode,
+  createPooledDeployment,
+  uniqueId,
+  waitForPodsOnNode,
+} from "./env/node-fixtures.ts";
+import { cpuAlarm, spotWarning } from "./fixtures/e2e-events.ts";
+import { type E2e, eventResult, startE2e } from "./fixtures/e2e-harness.ts";
+
+let e2e: E2e;
+let ns: TestNamespace;
+let proxy: FaultProxy;
+let viaProxy: Kube;
+const nodes: string[] = [];
+
+/** Lambda's asynchronous retries, unbounded only up to `tries`: delivers until the handler returns. */
+async function deliverUntilDone(
+  handler: (event: unknown) => Promise<unknown>,
+  event: unknown,
+  tries = 5,
+): Promise<{ result: unknown; failures: string[] }> {
+  const failures: string[] = [];
+  for (let attempt = 1; attempt <= tries; attempt++) {
+    try {
+      return { result: await handler(event), failures };
+    } catch (error) {
+      failures.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  throw new Error(`still failing after ${tries} deliveries: ${failures.join(" | ")}`);
+}
+
+async function replicas(name: string): Promise<number | undefined> {
+  return (await e2e.admin.apps.readNamespacedDeployment({ namespace: ns.name, name })).spec?.replicas;
+}
+
+beforeAll(async () => {
+  e2e = await startE2e("faults");
+  ns = await createNamespace(e2e.admin, "e2e-faults");
+  proxy = await startFaultProxy({ upstream: e2e.env.server, caFile: e2e.env.caFile, seed: 8 });
+  viaProxy = await automationKube(proxy.through(e2e.env));
+});
+
+afterEach(() => proxy.clear());
+
+afterAll(async () => {
+  await proxy?.close();
+  for (const name of nodes) await removeNode(e2e.admin, name).catch(() => undefined);
+  await ns?.cleanup();
+  await e2e?.close();
+});
+
+describe("a lost acknowledgement", () => {
+  it("applies a relative scale once, however often the event is delivered again", async () => {
+    await createPauseDeployment(e2e.admin, ns.name, "web", 3);
+    proxy.setRules([
+      {
+        name: "lost scale ack",
+        methods: ["PUT"],
+        path: new RegExp(`/namespaces/${ns.name}/deployments/web/scale$`),
+        action: "after",
+        reply: 504,
+        times: 1,
+      },
+    ]);
+    const handler = e2e.handler("alarm", { deps: { connect: async () => viaProxy } });
+    const { result, failures } = await deliverUntilDone(handler, cpuAlarm(ns.name, "web"));
+
+    // the write landed on the first delivery, its answer was lost, and the event came back once
+    expect(proxy.stats().injected).toEqual([
+      expect.objectContaining({ rule: "lost scale ack", reply: "504", upstreamStatus: 200 }),
+    ]);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/^retrying the event: test: scale-on-cpu scale: /);
+    // +2 from 3, once: the redelivery completed the recorded intent instead of adding 2 to 5
+    expect(await replicas("web")).toBe(5);
+    const [ran] = eventResult(result as never).records[0]?.triggers[0]?.ran ?? [];
+    expect(ran).toMatchObject({ verb: "scale", ok: true, changed: false });
+    expect(ran?.message).toMatch(/already has 5 replicas/);
+    const audit = (await e2e.audit()).filter((record) => record.target && "name" in record.target);
+    expect(audit.filter((record) => record.verb === "scale").map((record) => record.ok)).toEqual([
+      true,
+      false,
+    ]);
+  });
+
+  it("writes a restart's stamp once: the same stamp again is nothing to do", async () => {
+    await createPauseDeployment(e2e.admin, ns.name, "api", 1);
+    const target = { kind: "Deployment", namespace: ns.name, name: "api" } as const;
+    proxy.setRules([
+      {
+        name: "lost restart ack",
+        methods: ["PATCH"],
+        path: new RegExp(`/namespaces/${ns.name}/deployments/api$`),
+        action: "after",
+        reply: 504,
+        times: 1,
+      },
+    ]);
+    const restartedAt = "2026-12-01T09:14:00Z";
+    await expect(restart(viaProxy, target, { restartedAt })).rejects.toThrow();
+    const retry = await restart(viaProxy, target, { restartedAt });
+    expect(retry).toMatchObject({ ok: true, changed: false });
+    const generation = (await e2e.admin.apps.readNamespacedDeployment({ namespace: ns.name, name: "api" }))
+      .metadata?.generation;
+    // created (1) and restarted once (2)
+    expect(generation).toBe(2);
+  });
+});
+
+describe("a failed eviction", () => {
+  it("is retried by redelivery until the drain converges, instead of blocking the node", async () => {
+    const pool = `faults-${uniqueId()}`;
+    const node = await addDedicatedNode(e2e.admin, pool);
+    nodes.push(node.name);
+    await createPooledDeployment(e2e.admin, ns.name, `app-${pool}`, pool, { replicas: 1, role: "emptydir" });
+    await waitForPodsOnNode(e2e.admin, ns.name, node.name, 1);
+    proxy.setRules([
+      {
+        name: "eviction 503",
+        methods: ["POST"],
+        path: /\/pods\/[^/]+\/eviction$/,
+        action: "before",
+        reply: 503,
+        times: 1,
+      },
+    ]);
+    const handler = e2e.handler("node-events", { deps: { connect: async () => viaProxy } });
+    const { result, failures } = await deliverUntilDone(handler, spotWarning(node.instanceId));
+
+    expect(proxy.stats().injected).toHaveLength(1);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/drain-on-spot drain: .*only in part/);
+    const [ran] = eventResult(result as never).records[0]?.triggers[0]?.ran ?? [];
+    expect(ran).toMatchObject({ verb: "drain", ok: true });
+    const left = await e2e.admin.core.listNamespacedPod({
+      namespace: ns.name,
+      fieldSelector: `spec.nodeName=${node.name}`,
+    });
+    expect(left.items.filter((pod) => !pod.metadata?.deletionTimestamp)).toEqual([]);
+  });
+});
