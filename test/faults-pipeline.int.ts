@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Kube } from "../packages/core/src/kube/client.ts";
 import { restart } from "../packages/core/src/kube/restart.ts";
+import { scale } from "../packages/core/src/kube/scale.ts";
 import { createNamespace, createPauseDeployment, removeNode, type TestNamespace } from "./env/cluster.ts";
 import { type FaultProxy, startFaultProxy } from "./env/fault-proxy.ts";
 import { automationKube } from "./env/identity.ts";
@@ -115,6 +116,40 @@ describe("a lost acknowledgement", () => {
       .metadata?.generation;
     // created (1) and restarted once (2)
     expect(generation).toBe(2);
+  });
+});
+
+describe("throttling and resets", () => {
+  it("sends a throttled write again after its Retry-After, and applies it once", async () => {
+    await createPauseDeployment(e2e.admin, ns.name, "cart", 2);
+    proxy.setRules([
+      {
+        name: "APF 429",
+        methods: ["PUT"],
+        path: new RegExp(`/namespaces/${ns.name}/deployments/cart/scale$`),
+        action: "before",
+        reply: 429,
+        retryAfterSeconds: 1,
+        times: 2,
+      },
+    ]);
+    const result = await scale(
+      viaProxy,
+      { kind: "Deployment", namespace: ns.name, name: "cart" },
+      { change: "+1" },
+    );
+    expect(result).toMatchObject({ ok: true, changed: true, after: { replicas: 3 } });
+    expect(proxy.stats().injected).toHaveLength(2);
+    expect(await replicas("cart")).toBe(3);
+  });
+
+  it("reads again after a reset connection", async () => {
+    proxy.setRules([
+      { name: "reset read", methods: ["GET"], path: /\/nodes$/, action: "before", reply: "reset", times: 2 },
+    ]);
+    const list = await viaProxy.core.listNode({});
+    expect(list.items.length).toBeGreaterThan(0);
+    expect(proxy.stats().injected).toHaveLength(2);
   });
 });
 

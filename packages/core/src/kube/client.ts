@@ -11,6 +11,7 @@ import {
   PolicyV1Api,
   ServerConfiguration,
 } from "@kubernetes/client-node";
+import { retryingHttpLibrary } from "./retrying-http.ts";
 
 /** Counts the API requests made through one `Kube` handle (verbs report the difference). */
 export class RequestCounter {
@@ -51,6 +52,7 @@ export function kubeFromConfig(config: KubeConfig): Kube {
       createConfiguration({
         baseServer: new ServerConfiguration(cluster.server, {}),
         authMethods: { default: config },
+        httpApi: retryingHttpLibrary(),
         promiseMiddleware: [requests.middleware],
       }),
     );
