@@ -366,7 +366,7 @@ describe("toxiproxy (TCP faults)", () => {
     toxi = await startToxiproxy();
     api = await toxi.createProxy("apiserver", env.server);
     viaToxi = rawClient(api.url, env.caFile);
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await toxi?.close();

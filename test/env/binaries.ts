@@ -108,7 +108,7 @@ export function toxiproxyPath(): string {
   return join(cacheDir(), "bin", `toxiproxy-${TOXIPROXY_VERSION}`, "toxiproxy-server");
 }
 
-/** Builds toxiproxy into the cache when it is missing (about 30 s cold); returns toxiproxy-server's path. */
+/** Builds toxiproxy into the cache when it is missing (3 min with an empty Go cache, 30 s with a warm one); returns toxiproxy-server's path. */
 export async function ensureToxiproxy(log: (line: string) => void): Promise<string> {
   const path = toxiproxyPath();
   if (executable(path)) return path;
