@@ -15,6 +15,7 @@ import {
   uniqueId,
   waitForPodsOnNode,
 } from "./env/node-fixtures.ts";
+import { e2eConfig } from "./fixtures/e2e.config.ts";
 import { cpuAlarm, spotWarning } from "./fixtures/e2e-events.ts";
 import { type E2e, eventResult, startE2e } from "./fixtures/e2e-harness.ts";
 
@@ -46,7 +47,8 @@ async function replicas(name: string): Promise<number | undefined> {
 }
 
 beforeAll(async () => {
-  e2e = await startE2e("faults");
+  // a budget that other test files' cordoned nodes cannot fill: these tests are about faults, not budgets
+  e2e = await startE2e("faults", e2eConfig({ maxUnavailable: 1000 }));
   ns = await createNamespace(e2e.admin, "e2e-faults");
   proxy = await startFaultProxy({ upstream: e2e.env.server, caFile: e2e.env.caFile, seed: 8 });
   viaProxy = await automationKube(proxy.through(e2e.env));
@@ -153,35 +155,72 @@ describe("throttling and resets", () => {
   });
 });
 
-describe("a failed eviction", () => {
-  it("is retried by redelivery until the drain converges, instead of blocking the node", async () => {
+describe("evictions under faults", () => {
+  async function nodeWithOnePod(): Promise<{ name: string; instanceId: string }> {
     const pool = `faults-${uniqueId()}`;
     const node = await addDedicatedNode(e2e.admin, pool);
     nodes.push(node.name);
     await createPooledDeployment(e2e.admin, ns.name, `app-${pool}`, pool, { replicas: 1, role: "emptydir" });
     await waitForPodsOnNode(e2e.admin, ns.name, node.name, 1);
+    return node;
+  }
+
+  async function livePodsOn(node: string): Promise<string[]> {
+    const list = await e2e.admin.core.listNamespacedPod({
+      namespace: ns.name,
+      fieldSelector: `spec.nodeName=${node}`,
+    });
+    return list.items
+      .filter((pod) => !pod.metadata?.deletionTimestamp)
+      .map((pod) => pod.metadata?.name ?? "");
+  }
+
+  it("a lost eviction answer: the pod is read again and counts as evicted, not as refused", async () => {
+    const node = await nodeWithOnePod();
     proxy.setRules([
       {
-        name: "eviction 503",
+        name: "lost eviction ack",
         methods: ["POST"],
-        path: /\/pods\/[^/]+\/eviction$/,
-        action: "before",
-        reply: 503,
+        path: /\/eviction$/,
+        action: "after",
+        reply: 504,
         times: 1,
       },
     ]);
     const handler = e2e.handler("node-events", { deps: { connect: async () => viaProxy } });
     const { result, failures } = await deliverUntilDone(handler, spotWarning(node.instanceId));
+    expect(proxy.stats().injected).toEqual([expect.objectContaining({ upstreamStatus: 201 })]);
+    expect(failures).toEqual([]);
+    const [ran] = eventResult(result as never).records[0]?.triggers[0]?.ran ?? [];
+    expect(ran).toMatchObject({ verb: "drain", ok: true });
+    expect(ran?.message).toMatch(/1 evicted, 0 skipped, 0 failed/);
+    expect(await livePodsOn(node.name)).toEqual([]);
+    // a drained node counts against the disruption budget of the next test: it goes
+    await removeNode(e2e.admin, node.name);
+  });
 
-    expect(proxy.stats().injected).toHaveLength(1);
+  it("evictions that keep failing are retried by redelivery until the drain converges, instead of blocking the node", async () => {
+    const node = await nodeWithOnePod();
+    // more 503s than one drain asks again for: the first delivery gives up, the next one drains
+    proxy.setRules([
+      {
+        name: "eviction 503",
+        methods: ["POST"],
+        path: /\/eviction$/,
+        action: "before",
+        reply: 503,
+        times: 4,
+      },
+    ]);
+    const handler = e2e.handler("node-events", { deps: { connect: async () => viaProxy } });
+    const { result, failures } = await deliverUntilDone(handler, spotWarning(node.instanceId));
+
+    expect(proxy.stats().injected).toHaveLength(4);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatch(/drain-on-spot drain: .*only in part/);
     const [ran] = eventResult(result as never).records[0]?.triggers[0]?.ran ?? [];
     expect(ran).toMatchObject({ verb: "drain", ok: true });
-    const left = await e2e.admin.core.listNamespacedPod({
-      namespace: ns.name,
-      fieldSelector: `spec.nodeName=${node.name}`,
-    });
-    expect(left.items.filter((pod) => !pod.metadata?.deletionTimestamp)).toEqual([]);
+    expect(await livePodsOn(node.name)).toEqual([]);
+    await removeNode(e2e.admin, node.name);
   });
 });

@@ -16,9 +16,10 @@ import {
   planDrain,
   podKey,
 } from "./drain-filters.ts";
-import { apiMessage, apiStatus, toKubeVerbError } from "./errors.ts";
+import { apiHeader, apiMessage, apiStatus, toKubeVerbError } from "./errors.ts";
 import { resolveNode } from "./nodes.ts";
 import { dryRunParam, startVerb } from "./result.ts";
+import { retryAfterMs } from "./retrying-http.ts";
 
 export type DrainOptions = VerbOptions & {
   /** One deadline for the whole drain, in ms; absent or 0: wait as long as it takes (kubectl's default). */
@@ -60,6 +61,8 @@ export interface DrainReport {
 }
 
 const DEFAULT_RETRY_DELAY_MS = 5000;
+/** How often one pod's eviction is asked again after a server error or a lost answer. */
+const MAX_LOST_EVICTION_ANSWERS = 3;
 const DEFAULT_POLL_MS = 1000;
 const POD_PAGE = 500;
 
@@ -133,7 +136,8 @@ async function lookUpDaemonSets(
 
 type PodOutcome =
   | { kind: "evicted"; note?: string }
-  | { kind: "failed"; reason: string }
+  /** `transient`: the API server could not answer (502/503/504, no answer): a later drain may succeed. */
+  | { kind: "failed"; reason: string; transient?: boolean }
   | { kind: "left"; reason: string };
 
 interface DeletionWatcher {
@@ -300,6 +304,7 @@ export async function drain(
   const total = plan.evict.length;
   const evicted: string[] = [];
   const failed: PodWithReason[] = [];
+  let unanswered = 0;
   const watcher = watchDeletions(
     kube,
     nodeName,
@@ -326,6 +331,7 @@ export async function drain(
       },
     };
     let blockedBy = "eviction not yet requested";
+    let lostAnswers = 0;
     for (;;) {
       if (stop.aborted) return { kind: "left", reason: blockedBy };
       try {
@@ -346,9 +352,17 @@ export async function drain(
           if (dryRun) {
             return { kind: "failed", reason: `eviction would be refused now (429): ${detail}` };
           }
+          // A PodDisruptionBudget's no and the API server's throttling both answer 429; only the
+          // throttle says when to come back (Retry-After), and only the budget is worth naming.
+          const byBudget = /disruption budget/i.test(detail);
+          const wait = retryAfterMs(apiHeader(error, "retry-after")) ?? retryDelayMs;
           blockedBy = `eviction refused (429): ${detail}`;
-          progress(`waiting for PDB on ${key}: 429, retrying in ${formatDelay(retryDelayMs)}`);
-          await sleep(retryDelayMs, stop);
+          progress(
+            byBudget
+              ? `waiting for PDB on ${key}: 429, retrying in ${formatDelay(wait)}`
+              : `the API server is throttling the eviction of ${key} (429), retrying in ${formatDelay(wait)}`,
+          );
+          await sleep(wait, stop);
           continue;
         }
         const namespaceTerminating =
@@ -371,9 +385,29 @@ export async function drain(
           await sleep(retryDelayMs, stop);
           continue;
         }
+        // 500 is an answer (the API server refuses, e.g. a pod under two PDBs); 502-504 and no answer at
+        // all are not, and the eviction may have landed.
+        const unanswered = status === undefined || status >= 502;
+        if (unanswered && !dryRun && lostAnswers++ < MAX_LOST_EVICTION_ANSWERS) {
+          // A server error or a lost connection: the eviction may have landed all the same. Look at the
+          // pod before saying anything: gone or going is evicted; still there is asked again.
+          let fresh: V1Pod | undefined;
+          try {
+            fresh = await kube.core.readNamespacedPod({ name, namespace });
+          } catch (readError) {
+            if (apiStatus(readError) === 404) return { kind: "evicted" };
+          }
+          if (fresh && fresh.metadata?.uid !== uid) return { kind: "evicted" };
+          if (fresh?.metadata?.deletionTimestamp) break;
+          blockedBy = `eviction failed (${status ? `HTTP ${status}` : "no answer"}): ${detail}`;
+          progress(`eviction of ${key} got no answer it could trust (${status ?? "network"}), asking again`);
+          await sleep(Math.min(retryDelayMs, 1000), stop);
+          continue;
+        }
         return {
           kind: "failed",
-          reason: `eviction refused${status ? ` (HTTP ${status})` : ""}: ${detail}`,
+          reason: `eviction ${unanswered ? "failed" : "refused"}${status ? ` (HTTP ${status})` : ""}: ${detail}`,
+          ...(unanswered ? { transient: true } : {}),
         };
       }
     }
@@ -399,6 +433,7 @@ export async function drain(
         progress(`${dryRun ? "would evict" : "evicted"} ${key} (${evicted.length}/${total})`);
       } else if (outcome.kind === "failed") {
         failed.push({ pod: key, reason: outcome.reason });
+        if (outcome.transient) unanswered++;
         progress(`failed to evict ${key}: ${outcome.reason}`);
       } else {
         left.push({ pod: key, reason: outcome.reason });
@@ -430,12 +465,11 @@ export async function drain(
   }
   if (!dryRun) progress(message);
 
-  // Evictions that failed with an error (a 5xx, a lost answer) may well succeed on the next attempt; the
-  // pods left at the deadline (a PDB holding them) and those the filters refuse would not.
-  const errored = failed.length - left.length;
+  // Evictions the API server could not answer may well succeed on the next attempt; the pods left at
+  // the deadline (a PDB holding them) and those it refused would not.
   return run.finish({
     ok: failed.length === 0,
-    ...(errored > 0 && !dryRun ? { retryable: true } : {}),
+    ...(unanswered > 0 && !dryRun ? { retryable: true } : {}),
     changed: !wasCordoned || evicted.length > 0,
     before,
     after: report,

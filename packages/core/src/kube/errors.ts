@@ -27,6 +27,14 @@ export function apiStatus(error: unknown): number | undefined {
   return isApiException(error) ? error.code : undefined;
 }
 
+/** A response header of a client-node API error (names in lower case), or undefined. */
+export function apiHeader(error: unknown, name: string): string | undefined {
+  if (!isApiException(error)) return undefined;
+  const headers = error.headers ?? {};
+  const found = Object.entries(headers).find(([key]) => key.toLowerCase() === name);
+  return found?.[1];
+}
+
 /** The Status message the API server sent with an error, when there is one. */
 export function apiMessage(error: unknown): string | undefined {
   if (!isApiException(error)) return undefined;
