@@ -3,6 +3,7 @@ import type { HomeostatConfig, PolicyAction } from "../config/schema.ts";
 import type { Trigger } from "../events/trigger.ts";
 import type { Kube } from "../kube/client.ts";
 import { isUnschedulable } from "../kube/cordon.ts";
+import { toKubeVerbError } from "../kube/errors.ts";
 import { instanceIdOf } from "../kube/nodes.ts";
 import { matchedActions, matchPolicies } from "../policy/match.ts";
 import type { ClusterFacts, NodeFact, WorkloadFact } from "../policy/plan.ts";
@@ -53,7 +54,11 @@ export async function listNodes(kube: Kube): Promise<NodeFact[]> {
   const nodes: NodeFact[] = [];
   let _continue: string | undefined;
   do {
-    const page = await kube.core.listNode({ limit: 500, ...(_continue ? { _continue } : {}) });
+    const page = await kube.core
+      .listNode({ limit: 500, ...(_continue ? { _continue } : {}) })
+      .catch((error: unknown) => {
+        throw toKubeVerbError(error, "the nodes");
+      });
     nodes.push(...page.items.map(nodeFactOf));
     _continue = page.metadata?._continue || undefined;
   } while (_continue);
@@ -64,7 +69,9 @@ async function listWorkloads(kube: Kube, namespace: string): Promise<WorkloadFac
   const [deployments, statefulSets] = await Promise.all([
     kube.apps.listNamespacedDeployment({ namespace }),
     kube.apps.listNamespacedStatefulSet({ namespace }),
-  ]);
+  ]).catch((error: unknown) => {
+    throw toKubeVerbError(error, `the workloads in namespace ${namespace}`);
+  });
   const fact =
     (kind: WorkloadFact["kind"]) =>
     (item: { metadata?: { name?: string }; spec?: { replicas?: number } }) => ({

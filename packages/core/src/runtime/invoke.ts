@@ -55,7 +55,7 @@ export async function invokeHandler(
   }
 }
 
-/** Whether a run failed as Lambda would see it: a failed action, or a delivery asked for again. */
+/** Whether a run failed: a failed action, a record or cluster that could not be handled, or a delivery asked for again. */
 export function runFailed(run: HandlerRun): boolean {
   if (run.delivery.kind === "retry") return true;
   if (run.delivery.kind === "batch" && run.delivery.batchItemFailures.length > 0) return true;
@@ -64,5 +64,6 @@ export function runFailed(run: HandlerRun): boolean {
       ? run.result.triggers
       : run.result.records.flatMap((record) => record.triggers);
   if (run.kind === "rollout-guard" && run.result.clusters.some((cluster) => cluster.error)) return true;
+  if (run.kind === "events" && run.result.records.some((record) => record.error)) return true;
   return triggers.some((trigger) => trigger.ran.some((action) => !action.ok));
 }
