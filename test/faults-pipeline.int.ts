@@ -145,6 +145,27 @@ describe("throttling and resets", () => {
     expect(await replicas("cart")).toBe(3);
   });
 
+  it("says an HPA list that kept failing failed, rather than that it is not allowed", async () => {
+    await createPauseDeployment(e2e.admin, ns.name, "search", 1);
+    proxy.setRules([
+      {
+        name: "hpa 503",
+        methods: ["GET"],
+        path: /\/horizontalpodautoscalers$/,
+        action: "before",
+        reply: 503,
+      },
+    ]);
+    const target = { kind: "Deployment", namespace: ns.name, name: "search" } as const;
+    const result = await scale(viaProxy, target, { change: "2" });
+    expect(result).toMatchObject({ ok: true, changed: true });
+    expect(result.warnings).toContain(
+      "could not check for a HorizontalPodAutoscaler on this workload (listing HPAs failed: HTTP 503)",
+    );
+    // the read was asked again before giving up (kube/retrying-http.ts)
+    expect(proxy.stats().injected.length).toBeGreaterThan(1);
+  });
+
   it("reads again after a reset connection", async () => {
     proxy.setRules([
       { name: "reset read", methods: ["GET"], path: /\/nodes$/, action: "before", reply: "reset", times: 2 },

@@ -13,7 +13,7 @@ import { describeTarget } from "../domain/target.ts";
 import type { VerbOptions, VerbResult } from "../domain/verb.ts";
 import { verbUndo } from "../domain/verbs/index.ts";
 import type { Kube } from "./client.ts";
-import { apiStatus, toKubeVerbError } from "./errors.ts";
+import { apiMessage, apiStatus, toKubeVerbError } from "./errors.ts";
 import { dryRunParam, startVerb } from "./result.ts";
 
 export interface ScaleParams extends ScaleBounds {
@@ -58,7 +58,8 @@ async function writeScale(kube: Kube, target: WorkloadTarget, body: V1Scale, dry
 }
 
 /** Names of HPAs that scale the target (they will undo a manual scale). Unknown when not allowed to look. */
-async function hpasFor(kube: Kube, target: WorkloadTarget): Promise<string[] | "unknown"> {
+/** The HPAs that scale `target`, or why they could not be listed (a scale goes on either way). */
+async function hpasFor(kube: Kube, target: WorkloadTarget): Promise<string[] | { unknown: string }> {
   try {
     const list = await kube.autoscaling.listNamespacedHorizontalPodAutoscaler({
       namespace: target.namespace,
@@ -68,8 +69,14 @@ async function hpasFor(kube: Kube, target: WorkloadTarget): Promise<string[] | "
         (hpa) => hpa.spec.scaleTargetRef.kind === target.kind && hpa.spec.scaleTargetRef.name === target.name,
       )
       .map((hpa) => hpa.metadata?.name ?? "");
-  } catch {
-    return "unknown";
+  } catch (error) {
+    const status = apiStatus(error);
+    return {
+      unknown:
+        status === 403
+          ? "not allowed to list HPAs"
+          : `listing HPAs failed: ${status ? `HTTP ${status}` : (apiMessage(error) ?? String(error))}`,
+    };
   }
 }
 
@@ -101,10 +108,8 @@ export async function scale(
 
   let [current, hpas] = await Promise.all([readScale(kube, target), hpasFor(kube, target)]);
   const hpaWarnings: string[] = [];
-  if (hpas === "unknown") {
-    hpaWarnings.push(
-      "could not check for a HorizontalPodAutoscaler on this workload (not allowed to list HPAs)",
-    );
+  if (!Array.isArray(hpas)) {
+    hpaWarnings.push(`could not check for a HorizontalPodAutoscaler on this workload (${hpas.unknown})`);
   } else if (hpas.length > 0) {
     hpaWarnings.push(
       `HorizontalPodAutoscaler ${hpas.join(", ")} scales ${describeTarget(target)} and will override this count; change the HPA's min/max instead`,
