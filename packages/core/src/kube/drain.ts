@@ -330,6 +330,17 @@ export async function drain(
           : {}),
       },
     };
+    /** The pod as it is now: gone (or replaced by a same-named one), on its way out, or still there. */
+    const podNow = async (): Promise<"gone" | "going" | "there"> => {
+      let fresh: V1Pod | undefined;
+      try {
+        fresh = await kube.core.readNamespacedPod({ name, namespace });
+      } catch (readError) {
+        if (apiStatus(readError) === 404) return "gone";
+      }
+      if (fresh && fresh.metadata?.uid !== uid) return "gone";
+      return fresh?.metadata?.deletionTimestamp ? "going" : "there";
+    };
     let blockedBy = "eviction not yet requested";
     let lostAnswers = 0;
     for (;;) {
@@ -370,14 +381,9 @@ export async function drain(
         if (status === 409 || namespaceTerminating) {
           // 409: the UID precondition failed (or the PDB kept changing); 403: the namespace is going away.
           // Either way, look at the pod as it is now.
-          let fresh: V1Pod | undefined;
-          try {
-            fresh = await kube.core.readNamespacedPod({ name, namespace });
-          } catch (readError) {
-            if (apiStatus(readError) === 404) return { kind: "evicted" };
-          }
-          if (fresh && fresh.metadata?.uid !== uid) return { kind: "evicted" };
-          if (fresh?.metadata?.deletionTimestamp) break;
+          const now = await podNow();
+          if (now === "gone") return { kind: "evicted" };
+          if (now === "going") break;
           if (dryRun)
             return { kind: "failed", reason: `eviction would be refused now (${status}): ${detail}` };
           blockedBy = `eviction refused (${status}): ${detail}`;
@@ -391,14 +397,9 @@ export async function drain(
         if (unanswered && !dryRun && lostAnswers++ < MAX_LOST_EVICTION_ANSWERS) {
           // A server error or a lost connection: the eviction may have landed all the same. Look at the
           // pod before saying anything: gone or going is evicted; still there is asked again.
-          let fresh: V1Pod | undefined;
-          try {
-            fresh = await kube.core.readNamespacedPod({ name, namespace });
-          } catch (readError) {
-            if (apiStatus(readError) === 404) return { kind: "evicted" };
-          }
-          if (fresh && fresh.metadata?.uid !== uid) return { kind: "evicted" };
-          if (fresh?.metadata?.deletionTimestamp) break;
+          const now = await podNow();
+          if (now === "gone") return { kind: "evicted" };
+          if (now === "going") break;
           blockedBy = `eviction failed (${status ? `HTTP ${status}` : "no answer"}): ${detail}`;
           progress(`eviction of ${key} got no answer it could trust (${status ?? "network"}), asking again`);
           await sleep(Math.min(retryDelayMs, 1000), stop);
