@@ -2,6 +2,9 @@
 // node name or an EC2 instance id. formatTarget writes what the parsers read back.
 import { isInstanceId } from "../domain/instance-id.ts";
 import type { Target, WorkloadTarget } from "../domain/target.ts";
+
+// the inverse of the parsers below, kept in domain/ where the verbs build their commands too
+export { formatTarget } from "../domain/target.ts";
 import { UsageError } from "./errors.ts";
 import type { CommandName } from "./types.ts";
 
@@ -82,18 +85,4 @@ export function parseTarget(text: string | undefined, topic: CommandName): Targe
   if (text.includes("/")) return parseWorkloadTarget(text, topic);
   if (isInstanceId(text)) return { kind: "Node", name: text, instanceId: text };
   return { kind: "Node", name: parseNodeName(text, topic) };
-}
-
-/**
- * A target as command text, the inverse of the parsers above: `shop/checkout` for a Deployment,
- * `shop/statefulset/db` for a StatefulSet, the node's name for a node.
- *
- * @example
- * formatTarget({ kind: "StatefulSet", namespace: "shop", name: "db" }); // "shop/statefulset/db"
- */
-export function formatTarget(target: Target): string {
-  if (target.kind === "Node") return target.name;
-  return target.kind === "Deployment"
-    ? `${target.namespace}/${target.name}`
-    : `${target.namespace}/${target.kind.toLowerCase()}/${target.name}`;
 }

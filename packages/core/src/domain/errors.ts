@@ -44,6 +44,11 @@ export interface KubeVerbErrorOptions {
   status?: number;
   /** Overrides the exit code derived from `code`. */
   exitCode?: 1 | 2;
+  /**
+   * A write was sent, its answer was lost, and the object could not be read back: the change may or may
+   * not be in place (the message says what is known and what is safe to run again).
+   */
+  outcomeUnknown?: boolean;
 }
 
 /** A verb failure with a message a person can act on (what is wrong, how to fix it). */
@@ -53,11 +58,14 @@ export class KubeVerbError extends Error {
   /** 2: bad usage or input, nothing changed; 1: the action failed. */
   readonly exitCode: 1 | 2;
   readonly status: number | undefined;
+  /** See `KubeVerbErrorOptions.outcomeUnknown`: `changed: false` then means "not confirmed", not "no". */
+  readonly outcomeUnknown: boolean;
 
   constructor(code: KubeVerbErrorCode, message: string, options: KubeVerbErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.status = options.status;
+    this.outcomeUnknown = options.outcomeUnknown === true;
     this.exitCode = options.exitCode ?? (usageCodes.has(code) ? 2 : 1);
   }
 }

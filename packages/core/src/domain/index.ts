@@ -17,7 +17,7 @@ export {
   validateScaleBounds,
 } from "./scale-change.ts";
 export type * from "./target.ts";
-export { describeTarget, targetKey, workloadKinds } from "./target.ts";
+export { describeTarget, formatTarget, targetKey, workloadKinds } from "./target.ts";
 export type * from "./verb.ts";
 export type {
   ApiVerb,
@@ -44,6 +44,7 @@ export {
   VERB_NAMES,
   VERBS,
   verbCommandArgs,
+  verbCommandLine,
   verbRequest,
   verbUndo,
 } from "./verbs/index.ts";

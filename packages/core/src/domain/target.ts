@@ -57,3 +57,17 @@ export function describeTarget(target: Target | LifecycleActionTarget): string {
       return `${target.kind.toLowerCase()} ${target.namespace}/${target.name}`;
   }
 }
+
+/**
+ * A target as command text, the inverse of command/target.ts's parsers: `shop/checkout` for a Deployment,
+ * `shop/statefulset/db` for a StatefulSet, the node's name for a node.
+ *
+ * @example
+ * formatTarget({ kind: "StatefulSet", namespace: "shop", name: "db" }); // "shop/statefulset/db"
+ */
+export function formatTarget(target: Target): string {
+  if (target.kind === "Node") return target.name;
+  return target.kind === "Deployment"
+    ? `${target.namespace}/${target.name}`
+    : `${target.namespace}/${target.kind.toLowerCase()}/${target.name}`;
+}

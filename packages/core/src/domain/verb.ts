@@ -29,6 +29,12 @@ export interface VerbResult<Before = unknown, After = Before> {
   ok: boolean;
   /** The cluster was (or, in a dry run, would be) changed. */
   changed: boolean;
+  /**
+   * A write's answer was lost and the object could not be read back: `changed` is false only because
+   * the change could not be confirmed. The message says the object's last known state and what is safe
+   * to run again.
+   */
+  outcomeUnknown?: boolean;
   dryRun: boolean;
   before: Before | undefined;
   /** In a dry run: what the server says the object would become. */

@@ -6,12 +6,17 @@ import {
   AutoscalingV2Api,
   CoreV1Api,
   createConfiguration,
+  type HttpLibrary,
   KubeConfig,
   type Middleware,
   PolicyV1Api,
+  type RequestContext,
+  type SecurityAuthentication,
   ServerConfiguration,
 } from "@kubernetes/client-node";
-import { retryingHttpLibrary } from "./retrying-http.ts";
+import { DEFAULT_REQUEST_TIMEOUT_MS, retryingHttpLibrary } from "./retrying-http.ts";
+
+export { withRequestSignal } from "./retrying-http.ts";
 
 /** Counts the API requests made through one `Kube` handle (verbs report the difference). */
 export class RequestCounter {
@@ -26,11 +31,16 @@ export class RequestCounter {
 }
 
 /**
- * The typed API groups the verbs use, all built on one KubeConfig and one request counter.
- * Build it once per container (or CLI run) and reuse it: the config holds the token and the agent.
+ * The typed API groups the verbs use, all built on one KubeConfig, one request counter and one
+ * connection pool. Build it once per container (or CLI run) and reuse it: the config holds the token,
+ * the handle the connections.
  */
 export interface Kube {
   readonly config: KubeConfig;
+  /** Authenticates a request (token, client certificate) and puts it on the handle's connection pool. */
+  readonly auth: SecurityAuthentication;
+  /** Sends requests: client-node's fetch with the retries and deadlines of retrying-http.ts. */
+  readonly http: HttpLibrary;
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
   readonly policy: PolicyV1Api;
@@ -40,24 +50,66 @@ export interface Kube {
 
 type ApiConstructor<T> = new (config: ReturnType<typeof createConfiguration>) => T;
 
-export function kubeFromConfig(config: KubeConfig): Kube {
+type Dispatcher = NonNullable<ReturnType<RequestContext["getDispatcher"]>>;
+
+/**
+ * The KubeConfig's authentication with one undici dispatcher for every request of the handle.
+ * client-node 2.0.1 makes a new Agent for each request (`applySecurityAuthentication` →
+ * `createDispatcher`), so each opened a TLS connection of its own and left it idle until it timed out:
+ * 150-200 of them during a rollout scan, most of its memory (docs/rollout-guard.md). The first Agent
+ * made is kept and the later ones, never used, are closed. Keying one pool on the handle is the rule
+ * client-node's own agent cache follows for watches (one per cluster and user), and a handle never
+ * changes its cluster or user.
+ */
+function onePoolPerHandle(config: KubeConfig): SecurityAuthentication {
+  let pool: Dispatcher | undefined;
+  return {
+    getName: () => config.getName(),
+    async applySecurityAuthentication(context: RequestContext) {
+      await config.applySecurityAuthentication(context);
+      const made = context.getDispatcher();
+      if (made === undefined) return;
+      if (pool === undefined) pool = made;
+      else if (made !== pool) {
+        void made.close();
+        context.setDispatcher(pool);
+      }
+    },
+  };
+}
+
+export interface KubeOptions {
+  /**
+   * How long one request may wait for its answer before it is given up (a read is then sent again, a
+   * write's outcome is checked by its verb). Default 60 s, the API server's own limit for a request.
+   */
+  requestTimeoutMs?: number;
+}
+
+export function kubeFromConfig(config: KubeConfig, options: KubeOptions = {}): Kube {
   const cluster = config.getCurrentCluster();
   if (!cluster) {
     throw new Error(`kubeconfig context "${config.getCurrentContext()}" names no cluster`);
   }
   const requests = new RequestCounter();
-  // What KubeConfig.makeApiClient does, plus our counting middleware.
+  const auth = onePoolPerHandle(config);
+  const http = retryingHttpLibrary({
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  });
+  // What KubeConfig.makeApiClient does, plus our counting middleware, retries and connection pool.
   const make = <T>(Api: ApiConstructor<T>): T =>
     new Api(
       createConfiguration({
         baseServer: new ServerConfiguration(cluster.server, {}),
-        authMethods: { default: config },
-        httpApi: retryingHttpLibrary(),
+        authMethods: { default: auth },
+        httpApi: http,
         promiseMiddleware: [requests.middleware],
       }),
     );
   return {
     config,
+    auth,
+    http,
     core: make(CoreV1Api),
     apps: make(AppsV1Api),
     policy: make(PolicyV1Api),
@@ -67,7 +119,7 @@ export function kubeFromConfig(config: KubeConfig): Kube {
 }
 
 /** A client from the default kubeconfig ($KUBECONFIG, else ~/.kube/config), as kubectl finds it. */
-export function kubeFromDefaultKubeconfig(context?: string): Kube {
+export function kubeFromDefaultKubeconfig(context?: string, options: KubeOptions = {}): Kube {
   const paths = (process.env.KUBECONFIG ?? "").split(delimiter).filter((path) => path.length > 0);
   const candidates = paths.length > 0 ? paths : [join(homedir(), ".kube", "config")];
   // Without one, client-node falls back to http://localhost:8080 and fails with an unrelated message.
@@ -77,7 +129,7 @@ export function kubeFromDefaultKubeconfig(context?: string): Kube {
   const config = new KubeConfig();
   config.loadFromDefault();
   if (context) useContext(config, context, "the default kubeconfig");
-  return kubeFromConfig(config);
+  return kubeFromConfig(config, options);
 }
 
 function useContext(config: KubeConfig, context: string, where: string): void {
@@ -93,9 +145,9 @@ function useContext(config: KubeConfig, context: string, where: string): void {
 }
 
 /** A client from a kubeconfig file (the local path: CLI and tests). */
-export function kubeFromKubeconfigFile(path: string, context?: string): Kube {
+export function kubeFromKubeconfigFile(path: string, context?: string, options: KubeOptions = {}): Kube {
   const config = new KubeConfig();
   config.loadFromFile(path);
   if (context) useContext(config, context, path);
-  return kubeFromConfig(config);
+  return kubeFromConfig(config, options);
 }

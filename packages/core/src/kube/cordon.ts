@@ -2,9 +2,10 @@ import type { V1Node } from "@kubernetes/client-node";
 import { isInstanceId } from "../domain/instance-id.ts";
 import type { NodeTarget } from "../domain/target.ts";
 import type { VerbOptions, VerbResult } from "../domain/verb.ts";
-import { verbUndo } from "../domain/verbs/index.ts";
+import { verbCommandLine, verbUndo } from "../domain/verbs/index.ts";
 import type { Kube } from "./client.ts";
 import { toKubeVerbError } from "./errors.ts";
+import { CONFIRMED_NOTE, writeAndConfirm } from "./lost-answer.ts";
 import { resolveNode } from "./nodes.ts";
 import { dryRunParam, startVerb, strategicMergePatch } from "./result.ts";
 
@@ -25,27 +26,60 @@ export function requestedNodeTarget(nodeOrInstanceId: string): NodeTarget {
     : { kind: "Node", name: wanted };
 }
 
+/** What a patch of `spec.unschedulable` left: the node's flag, and whether a lost answer was confirmed. */
+export interface UnschedulableOutcome {
+  unschedulable: boolean;
+  /** The answer was lost and the node, read back, had the change. */
+  confirmed: boolean;
+}
+
 /**
  * Sets `spec.unschedulable` with a strategic-merge patch, as kubectl does. Uncordoning sends `null`,
  * which removes the field (kubectl's two-way merge patch of `false`, an omitempty field, does the same).
+ * The patch is the same whatever the node's state, so a lost answer is checked by reading the node back
+ * and the patch sent again if it did not land (lost-answer.ts); `again` is the command safe to run again.
  */
 export async function patchUnschedulable(
   kube: Kube,
   nodeName: string,
   unschedulable: boolean,
   dryRun: boolean,
-): Promise<V1Node> {
+  again: string = verbCommandLine({
+    verb: unschedulable ? "cordon" : "uncordon",
+    target: { kind: "Node", name: nodeName },
+    params: {},
+  }),
+): Promise<UnschedulableOutcome> {
+  const what = `node ${nodeName}`;
   try {
-    return await kube.core.patchNode(
-      {
-        name: nodeName,
-        body: { spec: { unschedulable: unschedulable ? true : null } },
-        dryRun: dryRunParam(dryRun),
+    const outcome = await writeAndConfirm({
+      what,
+      change: `${unschedulable ? "cordoning" : "uncordoning"} ${what}`,
+      write: () =>
+        kube.core.patchNode(
+          {
+            name: nodeName,
+            body: { spec: { unschedulable: unschedulable ? true : null } },
+            dryRun: dryRunParam(dryRun),
+          },
+          strategicMergePatch(),
+        ),
+      readBack: async () => {
+        const seen = isUnschedulable(await kube.core.readNode({ name: nodeName }));
+        return {
+          inPlace: seen === unschedulable,
+          state: seen ? "it is cordoned" : "it is schedulable",
+          seen,
+        };
       },
-      strategicMergePatch(),
-    );
+      again: `safe to run again: ${again}`,
+      dryRun,
+    });
+    return outcome.kind === "written"
+      ? { unschedulable: isUnschedulable(outcome.value), confirmed: false }
+      : { unschedulable: outcome.seen, confirmed: true };
   } catch (error) {
-    throw toKubeVerbError(error, `node ${nodeName}`);
+    throw toKubeVerbError(error, what);
   }
 }
 
@@ -71,12 +105,14 @@ async function setSchedulability(
     });
   }
   const patched = await patchUnschedulable(kube, target.name, wanted, dryRun);
-  const after: NodeSchedulingState = { unschedulable: isUnschedulable(patched) };
+  const after: NodeSchedulingState = { unschedulable: patched.unschedulable };
   return run.finish({
     changed: true,
     before,
     after,
-    message: dryRun ? `node ${target.name} would be ${state} (dry run)` : `node ${target.name} ${verb}ed`,
+    message: dryRun
+      ? `node ${target.name} would be ${state} (dry run)`
+      : `node ${target.name} ${verb}ed${patched.confirmed ? ` ${CONFIRMED_NOTE}` : ""}`,
     ...(dryRun ? {} : { undo: verbUndo(verb, target) }),
   });
 }

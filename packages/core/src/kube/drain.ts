@@ -2,8 +2,8 @@ import { setMaxListeners } from "node:events";
 import { ApiException, type V1Eviction, type V1Pod } from "@kubernetes/client-node";
 import { KubeVerbError } from "../domain/errors.ts";
 import type { VerbOptions, VerbResult } from "../domain/verb.ts";
-import { verbUndo } from "../domain/verbs/index.ts";
-import type { Kube } from "./client.ts";
+import { verbCommandLine, verbUndo } from "../domain/verbs/index.ts";
+import { type Kube, withRequestSignal } from "./client.ts";
 import { isUnschedulable, patchUnschedulable, requestedNodeTarget } from "./cordon.ts";
 import {
   type DaemonSetLookup,
@@ -65,6 +65,8 @@ const DEFAULT_RETRY_DELAY_MS = 5000;
 const MAX_LOST_EVICTION_ANSWERS = 3;
 const DEFAULT_POLL_MS = 1000;
 const POD_PAGE = 500;
+/** How long putting a node back (uncordoning after a failed read) may take once the drain is over. */
+const CLEANUP_MS = 5000;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
@@ -250,232 +252,317 @@ export async function drain(
   const stop = signals.length > 0 ? AbortSignal.any(signals) : new AbortController().signal;
   // every pod waiting out a 429 listens on it: hundreds of listeners are expected, not a leak
   setMaxListeners(0, stop);
+  const stopReason = () =>
+    opts.signal?.aborted ? "drain cancelled" : `deadline of ${formatDelay(timeoutMs ?? 0)} reached`;
+  /** An error while `stop` ended the requests in flight is the deadline's (or the cancel's), not the network's. */
+  const stopped = (error: unknown, during: string): unknown =>
+    stop.aborted
+      ? new KubeVerbError(opts.signal?.aborted ? "failed" : "timeout", `${stopReason()} ${during}`, {
+          cause: error,
+        })
+      : error;
 
-  const { node, target } = await resolveNode(kube, nodeOrInstanceId);
-  run.setTarget(target);
-  const nodeName = target.name;
-  const wasCordoned = isUnschedulable(node);
-  // stopped (Ctrl-C, or the deadline) while finding the node: do not cordon after all
-  if (stop.aborted) {
-    const why = opts.signal?.aborted ? "cancelled" : "deadline reached";
-    throw new KubeVerbError(
-      opts.signal?.aborted ? "failed" : "timeout",
-      `drain of node ${nodeName} ${why} before the cordon; nothing changed`,
-    );
-  }
-  if (!wasCordoned) {
-    await patchUnschedulable(kube, nodeName, true, dryRun);
-    progress(dryRun ? `node ${nodeName} would be cordoned (dry run)` : `node ${nodeName} cordoned`);
-  }
-  const cordonedByUs = !wasCordoned && !dryRun;
-
-  let pods: V1Pod[];
-  let daemonSets: Awaited<ReturnType<typeof lookUpDaemonSets>>;
-  const now = new Date();
-  try {
-    pods = await listPodsOnNode(kube, nodeName);
-    daemonSets = await lookUpDaemonSets(kube, daemonSetsToLookUp(pods, filterOptions, now));
-  } catch (error) {
-    // Nothing was evicted: leave the node as it was, as when the filters block the drain.
-    if (cordonedByUs) {
-      await patchUnschedulable(kube, nodeName, false, false).catch(() => undefined);
-      progress(`node ${nodeName} uncordoned again: the drain could not read its pods`);
+  // every request of the drain ends when it stops: its deadline bounds the requests in flight too
+  return await withRequestSignal(stop, async () => {
+    let resolved: Awaited<ReturnType<typeof resolveNode>>;
+    try {
+      resolved = await resolveNode(kube, nodeOrInstanceId);
+    } catch (error) {
+      throw stopped(
+        error,
+        `while reading node ${nodeOrInstanceId} (in flight: GET of the node); nothing changed`,
+      );
     }
-    throw error;
-  }
-  const plan = planDrain(pods, filterOptions, { now, daemonSets });
-  const before: DrainBefore = { unschedulable: wasCordoned, pods: pods.map(podKey) };
-  const warnings = [...plan.warnings];
-
-  if (plan.errors.length > 0) {
-    if (cordonedByUs) await patchUnschedulable(kube, nodeName, false, false);
-    return run.finish({
-      ok: false,
-      changed: false,
-      before,
-      after: { unschedulable: wasCordoned, evicted: [], skipped: plan.skipped, failed: plan.errors },
-      message:
-        `cannot drain node ${nodeName}: ${describeErrors(plan.errors)}; nothing was evicted` +
-        (cordonedByUs ? " and the node was uncordoned again" : ""),
-      warnings,
-    });
-  }
-
-  const total = plan.evict.length;
-  const evicted: string[] = [];
-  const failed: PodWithReason[] = [];
-  let unanswered = 0;
-  const watcher = watchDeletions(
-    kube,
-    nodeName,
-    opts.podDeletePollMs ?? DEFAULT_POLL_MS,
-    opts.skipWaitForDeleteTimeoutSeconds,
-    stop,
-  );
-
-  const evictOne = async (pod: V1Pod): Promise<PodOutcome> => {
-    const name = pod.metadata?.name ?? "";
-    const namespace = pod.metadata?.namespace ?? "";
-    const key = podKey(pod);
-    const uid = pod.metadata?.uid ?? "";
-    const eviction: V1Eviction = {
-      apiVersion: "policy/v1",
-      kind: "Eviction",
-      metadata: { name, namespace },
-      deleteOptions: {
-        // The UID precondition makes "evict this pod" exact: a same-named replacement is never evicted.
-        preconditions: { uid },
-        ...(opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds >= 0
-          ? { gracePeriodSeconds: opts.gracePeriodSeconds }
-          : {}),
-      },
-    };
-    /** The pod as it is now: gone (or replaced by a same-named one), on its way out, or still there. */
-    const podNow = async (): Promise<"gone" | "going" | "there"> => {
-      let fresh: V1Pod | undefined;
+    const { node, target } = resolved;
+    run.setTarget(target);
+    const nodeName = target.name;
+    const wasCordoned = isUnschedulable(node);
+    // stopped (Ctrl-C, or the deadline) while finding the node: do not cordon after all
+    if (stop.aborted) {
+      throw stopped(undefined, `before the cordon of node ${nodeName}; nothing changed`);
+    }
+    const undo = verbCommandLine({ verb: "uncordon", target, params: {} });
+    if (!wasCordoned) {
       try {
-        fresh = await kube.core.readNamespacedPod({ name, namespace });
-      } catch (readError) {
-        if (apiStatus(readError) === 404) return "gone";
-      }
-      if (fresh && fresh.metadata?.uid !== uid) return "gone";
-      return fresh?.metadata?.deletionTimestamp ? "going" : "there";
-    };
-    let blockedBy = "eviction not yet requested";
-    let lostAnswers = 0;
-    for (;;) {
-      if (stop.aborted) return { kind: "left", reason: blockedBy };
-      try {
-        await kube.core.createNamespacedPodEviction({
-          name,
-          namespace,
-          body: eviction,
-          dryRun: dryRunParam(dryRun),
-        });
-        break;
+        const cordoned = await patchUnschedulable(
+          kube,
+          nodeName,
+          true,
+          dryRun,
+          `${verbCommandLine({
+            verb: "drain",
+            target,
+            params: {
+              ignoreDaemonSets: filterOptions.ignoreDaemonSets,
+              deleteEmptyDirData: filterOptions.deleteEmptyDirData,
+              force: filterOptions.force,
+              ...(timeoutMs === undefined ? {} : { timeoutSeconds: timeoutMs / 1000 }),
+              ...(opts.gracePeriodSeconds === undefined
+                ? {}
+                : { gracePeriodSeconds: opts.gracePeriodSeconds }),
+              ...(opts.skipWaitForDeleteTimeoutSeconds === undefined
+                ? {}
+                : { skipWaitForDeleteTimeoutSeconds: opts.skipWaitForDeleteTimeoutSeconds }),
+            },
+          })}; if the node is cordoned and should not be: ${undo}`,
+        );
+        progress(
+          dryRun
+            ? `node ${nodeName} would be cordoned (dry run)`
+            : `node ${nodeName} cordoned${cordoned.confirmed ? " (the answer was lost; the node is cordoned)" : ""}`,
+        );
       } catch (error) {
-        const status = apiStatus(error);
-        const detail = apiMessage(error) ?? (error instanceof Error ? error.message : String(error));
-        if (status === 404) return { kind: "evicted" };
-        // A retry re-sends the eviction without re-reading the pod (kubectl.md says re-read): the UID
-        // precondition keeps it exact, and 404 / 409 already say the pod is gone, so one request per try.
-        if (status === 429) {
-          if (dryRun) {
-            return { kind: "failed", reason: `eviction would be refused now (429): ${detail}` };
-          }
-          // A PodDisruptionBudget's no and the API server's throttling both answer 429; only the
-          // throttle says when to come back (Retry-After), and only the budget is worth naming.
-          const byBudget = /disruption budget/i.test(detail);
-          const wait = retryAfterMs(apiHeader(error, "retry-after")) ?? retryDelayMs;
-          blockedBy = `eviction refused (429): ${detail}`;
-          progress(
-            byBudget
-              ? `waiting for PDB on ${key}: 429, retrying in ${formatDelay(wait)}`
-              : `the API server is throttling the eviction of ${key} (429), retrying in ${formatDelay(wait)}`,
-          );
-          await sleep(wait, stop);
-          continue;
-        }
-        const namespaceTerminating =
-          status === 403 && statusCauseTypes(error).includes("NamespaceTerminating");
-        if (status === 409 || namespaceTerminating) {
-          // 409: the UID precondition failed (or the PDB kept changing); 403: the namespace is going away.
-          // Either way, look at the pod as it is now.
-          const now = await podNow();
-          if (now === "gone") return { kind: "evicted" };
-          if (now === "going") break;
-          if (dryRun)
-            return { kind: "failed", reason: `eviction would be refused now (${status}): ${detail}` };
-          blockedBy = `eviction refused (${status}): ${detail}`;
-          progress(`eviction of ${key} refused (${status}), retrying in ${formatDelay(retryDelayMs)}`);
-          await sleep(retryDelayMs, stop);
-          continue;
-        }
-        // 500 is an answer (the API server refuses, e.g. a pod under two PDBs); 502-504 and no answer at
-        // all are not, and the eviction may have landed.
-        const unanswered = status === undefined || status >= 502;
-        if (unanswered && !dryRun && lostAnswers++ < MAX_LOST_EVICTION_ANSWERS) {
-          // A server error or a lost connection: the eviction may have landed all the same. Look at the
-          // pod before saying anything: gone or going is evicted; still there is asked again.
-          const now = await podNow();
-          if (now === "gone") return { kind: "evicted" };
-          if (now === "going") break;
-          blockedBy = `eviction failed (${status ? `HTTP ${status}` : "no answer"}): ${detail}`;
-          progress(`eviction of ${key} got no answer it could trust (${status ?? "network"}), asking again`);
-          await sleep(Math.min(retryDelayMs, 1000), stop);
-          continue;
-        }
-        return {
-          kind: "failed",
-          reason: `eviction ${unanswered ? "failed" : "refused"}${status ? ` (HTTP ${status})` : ""}: ${detail}`,
-          ...(unanswered ? { transient: true } : {}),
-        };
+        throw stopped(
+          error,
+          `while cordoning node ${nodeName} (in flight: the PATCH of the node; whether it landed is unknown: ${undo} puts it back)`,
+        );
       }
     }
-    if (dryRun) return { kind: "evicted" };
-    return watcher.waitFor(pod);
-  };
+    const cordonedByUs = !wasCordoned && !dryRun;
 
-  if (total > 0) {
-    progress(
-      dryRun
-        ? `would evict ${total} pods from node ${nodeName} (dry run)…`
-        : `evicting ${total} pods from node ${nodeName}…`,
-    );
-  }
-  const left: PodWithReason[] = [];
-  await Promise.all(
-    plan.evict.map(async (pod) => {
-      const key = podKey(pod);
-      const outcome = await evictOne(pod);
-      if (outcome.kind === "evicted") {
-        evicted.push(key);
-        if (outcome.note) warnings.push(outcome.note);
-        progress(`${dryRun ? "would evict" : "evicted"} ${key} (${evicted.length}/${total})`);
-      } else if (outcome.kind === "failed") {
-        failed.push({ pod: key, reason: outcome.reason });
-        if (outcome.transient) unanswered++;
-        progress(`failed to evict ${key}: ${outcome.reason}`);
-      } else {
-        left.push({ pod: key, reason: outcome.reason });
+    let pods: V1Pod[];
+    let daemonSets: Awaited<ReturnType<typeof lookUpDaemonSets>>;
+    const now = new Date();
+    try {
+      pods = await listPodsOnNode(kube, nodeName);
+      daemonSets = await lookUpDaemonSets(kube, daemonSetsToLookUp(pods, filterOptions, now));
+    } catch (error) {
+      const why = stopped(
+        error,
+        "while reading the node's pods (in flight: the pod list or a DaemonSet GET)",
+      );
+      const reason = why instanceof Error ? why.message : String(why);
+      if (!cordonedByUs) throw why;
+      // Nothing was evicted: leave the node as it was, as when the filters block the drain. This runs
+      // after the drain's own signal may have ended, under a short deadline of its own.
+      const uncordoned = await withRequestSignal(AbortSignal.timeout(CLEANUP_MS), () =>
+        patchUnschedulable(kube, nodeName, false, false),
+      ).then(
+        () => undefined,
+        (uncordonError: unknown) =>
+          uncordonError instanceof Error ? uncordonError.message : String(uncordonError),
+      );
+      if (uncordoned === undefined) {
+        progress(`node ${nodeName} uncordoned again: the drain could not read its pods`);
+        throw why;
       }
-    }),
-  );
+      const message = `cannot drain node ${nodeName}: ${reason}; nothing was evicted, and the node stays cordoned: uncordoning it again failed (${uncordoned}); to put it back: ${undo}`;
+      progress(message);
+      return run.finish({
+        ok: false,
+        retryable: true,
+        changed: true,
+        before: { unschedulable: wasCordoned, pods: [] },
+        after: { unschedulable: true, evicted: [], skipped: [], failed: [] },
+        message,
+        undo: verbUndo("drain", target),
+      });
+    }
+    const plan = planDrain(pods, filterOptions, { now, daemonSets });
+    const before: DrainBefore = { unschedulable: wasCordoned, pods: pods.map(podKey) };
+    const warnings = [...plan.warnings];
 
-  const cancelled = opts.signal?.aborted === true;
-  const stopReason = cancelled ? "drain cancelled" : `deadline of ${formatDelay(timeoutMs ?? 0)} reached`;
-  for (const entry of left) failed.push({ pod: entry.pod, reason: `${stopReason}: ${entry.reason}` });
-  evicted.sort();
-  failed.sort((a, b) => a.pod.localeCompare(b.pod));
+    if (plan.errors.length > 0) {
+      if (cordonedByUs) {
+        await withRequestSignal(AbortSignal.timeout(CLEANUP_MS), () =>
+          patchUnschedulable(kube, nodeName, false, false),
+        );
+      }
+      return run.finish({
+        ok: false,
+        changed: false,
+        before,
+        after: { unschedulable: wasCordoned, evicted: [], skipped: plan.skipped, failed: plan.errors },
+        message:
+          `cannot drain node ${nodeName}: ${describeErrors(plan.errors)}; nothing was evicted` +
+          (cordonedByUs ? " and the node was uncordoned again" : ""),
+        warnings,
+      });
+    }
 
-  const report: DrainReport = { unschedulable: true, evicted, skipped: plan.skipped, failed };
-  const counts = `${evicted.length} evicted, ${plan.skipped.length} skipped, ${failed.length} failed`;
-  let message: string;
-  if (dryRun) {
-    message = `dry run: draining node ${nodeName} would evict ${evicted.length} pods (${counts})`;
-  } else if (left.length > 0) {
-    message =
-      `${stopReason} while draining node ${nodeName} (${counts}); the node stays cordoned; ` +
-      `left: ${left.map((entry) => `${entry.pod} (${entry.reason})`).join("; ")}`;
-  } else if (failed.length > 0) {
-    message =
-      `drained node ${nodeName} only in part (${counts}); the node stays cordoned; ` +
-      `failed: ${failed.map((entry) => `${entry.pod} (${entry.reason})`).join("; ")}`;
-  } else {
-    message = `drained node ${nodeName} (${counts})`;
-  }
-  if (!dryRun) progress(message);
+    const total = plan.evict.length;
+    const evicted: string[] = [];
+    const failed: PodWithReason[] = [];
+    let unanswered = 0;
+    const watcher = watchDeletions(
+      kube,
+      nodeName,
+      opts.podDeletePollMs ?? DEFAULT_POLL_MS,
+      opts.skipWaitForDeleteTimeoutSeconds,
+      stop,
+    );
 
-  // Evictions the API server could not answer may well succeed on the next attempt; the pods left at
-  // the deadline (a PDB holding them) and those it refused would not.
-  return run.finish({
-    ok: failed.length === 0,
-    ...(unanswered > 0 && !dryRun ? { retryable: true } : {}),
-    changed: !wasCordoned || evicted.length > 0,
-    before,
-    after: report,
-    message,
-    warnings,
-    ...(cordonedByUs ? { undo: verbUndo("drain", target) } : {}),
+    const evictOne = async (pod: V1Pod): Promise<PodOutcome> => {
+      const name = pod.metadata?.name ?? "";
+      const namespace = pod.metadata?.namespace ?? "";
+      const key = podKey(pod);
+      const uid = pod.metadata?.uid ?? "";
+      const eviction: V1Eviction = {
+        apiVersion: "policy/v1",
+        kind: "Eviction",
+        metadata: { name, namespace },
+        deleteOptions: {
+          // The UID precondition makes "evict this pod" exact: a same-named replacement is never evicted.
+          preconditions: { uid },
+          ...(opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds >= 0
+            ? { gracePeriodSeconds: opts.gracePeriodSeconds }
+            : {}),
+        },
+      };
+      /** The pod as it is now: gone (or replaced by a same-named one), on its way out, or still there. */
+      const podNow = async (): Promise<"gone" | "going" | "there"> => {
+        let fresh: V1Pod | undefined;
+        try {
+          fresh = await kube.core.readNamespacedPod({ name, namespace });
+        } catch (readError) {
+          if (apiStatus(readError) === 404) return "gone";
+        }
+        if (fresh && fresh.metadata?.uid !== uid) return "gone";
+        return fresh?.metadata?.deletionTimestamp ? "going" : "there";
+      };
+      let blockedBy = "eviction not yet requested";
+      let lostAnswers = 0;
+      for (;;) {
+        if (stop.aborted) return { kind: "left", reason: blockedBy };
+        try {
+          await kube.core.createNamespacedPodEviction({
+            name,
+            namespace,
+            body: eviction,
+            dryRun: dryRunParam(dryRun),
+          });
+          break;
+        } catch (error) {
+          // the drain stopped with this eviction in flight: whether it landed is not known
+          if (stop.aborted) {
+            return {
+              kind: "left",
+              reason: `${blockedBy}; an eviction request was in flight (outcome unknown)`,
+            };
+          }
+          const status = apiStatus(error);
+          const detail = apiMessage(error) ?? (error instanceof Error ? error.message : String(error));
+          if (status === 404) return { kind: "evicted" };
+          // A retry re-sends the eviction without re-reading the pod (kubectl.md says re-read): the UID
+          // precondition keeps it exact, and 404 / 409 already say the pod is gone, so one request per try.
+          if (status === 429) {
+            if (dryRun) {
+              return { kind: "failed", reason: `eviction would be refused now (429): ${detail}` };
+            }
+            // A PodDisruptionBudget's no and the API server's throttling both answer 429; only the
+            // throttle says when to come back (Retry-After), and only the budget is worth naming.
+            const byBudget = /disruption budget/i.test(detail);
+            const wait = retryAfterMs(apiHeader(error, "retry-after")) ?? retryDelayMs;
+            blockedBy = `eviction refused (429): ${detail}`;
+            progress(
+              byBudget
+                ? `waiting for PDB on ${key}: 429, retrying in ${formatDelay(wait)}`
+                : `the API server is throttling the eviction of ${key} (429), retrying in ${formatDelay(wait)}`,
+            );
+            await sleep(wait, stop);
+            continue;
+          }
+          const namespaceTerminating =
+            status === 403 && statusCauseTypes(error).includes("NamespaceTerminating");
+          if (status === 409 || namespaceTerminating) {
+            // 409: the UID precondition failed (or the PDB kept changing); 403: the namespace is going away.
+            // Either way, look at the pod as it is now.
+            const now = await podNow();
+            if (now === "gone") return { kind: "evicted" };
+            if (now === "going") break;
+            if (dryRun)
+              return { kind: "failed", reason: `eviction would be refused now (${status}): ${detail}` };
+            blockedBy = `eviction refused (${status}): ${detail}`;
+            progress(`eviction of ${key} refused (${status}), retrying in ${formatDelay(retryDelayMs)}`);
+            await sleep(retryDelayMs, stop);
+            continue;
+          }
+          // 500 is an answer (the API server refuses, e.g. a pod under two PDBs); 502-504 and no answer at
+          // all are not, and the eviction may have landed.
+          const unanswered = status === undefined || status >= 502;
+          if (unanswered && !dryRun && lostAnswers++ < MAX_LOST_EVICTION_ANSWERS) {
+            // A server error or a lost connection: the eviction may have landed all the same. Look at the
+            // pod before saying anything: gone or going is evicted; still there is asked again.
+            const now = await podNow();
+            if (now === "gone") return { kind: "evicted" };
+            if (now === "going") break;
+            blockedBy = `eviction failed (${status ? `HTTP ${status}` : "no answer"}): ${detail}`;
+            progress(
+              `eviction of ${key} got no answer it could trust (${status ?? "network"}), asking again`,
+            );
+            await sleep(Math.min(retryDelayMs, 1000), stop);
+            continue;
+          }
+          return {
+            kind: "failed",
+            reason: `eviction ${unanswered ? "failed" : "refused"}${status ? ` (HTTP ${status})` : ""}: ${detail}`,
+            ...(unanswered ? { transient: true } : {}),
+          };
+        }
+      }
+      if (dryRun) return { kind: "evicted" };
+      return watcher.waitFor(pod);
+    };
+
+    if (total > 0) {
+      progress(
+        dryRun
+          ? `would evict ${total} pods from node ${nodeName} (dry run)…`
+          : `evicting ${total} pods from node ${nodeName}…`,
+      );
+    }
+    const left: PodWithReason[] = [];
+    await Promise.all(
+      plan.evict.map(async (pod) => {
+        const key = podKey(pod);
+        const outcome = await evictOne(pod);
+        if (outcome.kind === "evicted") {
+          evicted.push(key);
+          if (outcome.note) warnings.push(outcome.note);
+          progress(`${dryRun ? "would evict" : "evicted"} ${key} (${evicted.length}/${total})`);
+        } else if (outcome.kind === "failed") {
+          failed.push({ pod: key, reason: outcome.reason });
+          if (outcome.transient) unanswered++;
+          progress(`failed to evict ${key}: ${outcome.reason}`);
+        } else {
+          left.push({ pod: key, reason: outcome.reason });
+        }
+      }),
+    );
+
+    for (const entry of left) failed.push({ pod: entry.pod, reason: `${stopReason()}: ${entry.reason}` });
+    evicted.sort();
+    failed.sort((a, b) => a.pod.localeCompare(b.pod));
+
+    const report: DrainReport = { unschedulable: true, evicted, skipped: plan.skipped, failed };
+    const counts = `${evicted.length} evicted, ${plan.skipped.length} skipped, ${failed.length} failed`;
+    let message: string;
+    if (dryRun) {
+      message = `dry run: draining node ${nodeName} would evict ${evicted.length} pods (${counts})`;
+    } else if (left.length > 0) {
+      message =
+        `${stopReason()} while draining node ${nodeName} (${counts}); the node stays cordoned; ` +
+        `left: ${left.map((entry) => `${entry.pod} (${entry.reason})`).join("; ")}`;
+    } else if (failed.length > 0) {
+      message =
+        `drained node ${nodeName} only in part (${counts}); the node stays cordoned; ` +
+        `failed: ${failed.map((entry) => `${entry.pod} (${entry.reason})`).join("; ")}`;
+    } else {
+      message = `drained node ${nodeName} (${counts})`;
+    }
+    if (!dryRun) progress(message);
+
+    // Evictions the API server could not answer may well succeed on the next attempt; the pods left at
+    // the deadline (a PDB holding them) and those it refused would not.
+    return run.finish({
+      ok: failed.length === 0,
+      ...(unanswered > 0 && !dryRun ? { retryable: true } : {}),
+      changed: !wasCordoned || evicted.length > 0,
+      before,
+      after: report,
+      message,
+      warnings,
+      ...(cordonedByUs ? { undo: verbUndo("drain", target) } : {}),
+    });
   });
 }

@@ -1,9 +1,4 @@
-import {
-  ApiException,
-  HttpMethod,
-  IsomorphicFetchHttpLibrary,
-  RequestContext,
-} from "@kubernetes/client-node";
+import { ApiException, HttpMethod, RequestContext } from "@kubernetes/client-node";
 import { z } from "zod";
 import { KubeVerbError } from "../domain/errors.ts";
 import type { Kube } from "./client.ts";
@@ -65,14 +60,12 @@ export function parseJsonObject(text: string, what: string): Record<string, unkn
   return parsed as Record<string, unknown>;
 }
 
-const httpLibrary = new IsomorphicFetchHttpLibrary();
-
 /**
  * GET `path` on the Kube's cluster and return the JSON as plain objects, with nothing dropped or
  * converted (client-node's typed reads pass through ObjectSerializer, which drops fields its models
- * lack). Authentication, TLS and the connection pool are client-node's own (KubeConfig's
- * `applySecurityAuthentication`, the same call its typed APIs make: client certs, CA, tokens, exec and
- * custom authenticators), and the request is counted by the Kube's counter. API errors become
+ * lack). Authentication, TLS, the connection pool, retries and deadlines are the handle's, as for its
+ * typed APIs (`kube.auth`: client certs, CA, tokens, exec and custom authenticators; `kube.http`), and
+ * the request is counted by the Kube's counter. API errors become
  * KubeVerbErrors exactly as for the typed calls (404 → not-found, 403 → forbidden, …).
  *
  * The type parameter is not checked: use `Wire<Model>` and treat what you read as the server's word.
@@ -91,9 +84,9 @@ export async function rawGet<T>(kube: Kube, path: string, options: RawGetOptions
     const context = new RequestContext(apiUrl(cluster.server, path, options.query), HttpMethod.GET);
     context.setHeaderParam("Accept", "application/json");
     // the order of client-node's generated APIs: authenticate, then the middleware (our counter), then send
-    await kube.config.applySecurityAuthentication(context);
+    await kube.auth.applySecurityAuthentication(context);
     const counted = await kube.requests.middleware.pre(context);
-    const response = await httpLibrary.send(counted).toPromise();
+    const response = await kube.http.send(counted).toPromise();
     text = await response.body.text();
     if (response.httpStatusCode < 200 || response.httpStatusCode > 299) {
       throw new ApiException(

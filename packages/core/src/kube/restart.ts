@@ -5,6 +5,7 @@ import { describeTarget } from "../domain/target.ts";
 import type { VerbOptions, VerbResult } from "../domain/verb.ts";
 import type { Kube } from "./client.ts";
 import { toKubeVerbError } from "./errors.ts";
+import { CONFIRMED_NOTE, writeAndConfirm } from "./lost-answer.ts";
 import { dryRunParam, startVerb, strategicMergePatch } from "./result.ts";
 
 export const RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
@@ -49,15 +50,16 @@ export async function restart(
   const run = startVerb(kube, "restart", target, dryRun);
   const what = describeTarget(target);
   const request = { name: target.name, namespace: target.namespace };
-  let current: V1Deployment | V1StatefulSet;
-  try {
-    current =
-      target.kind === "Deployment"
+  const read = async (): Promise<V1Deployment | V1StatefulSet> => {
+    try {
+      return target.kind === "Deployment"
         ? await kube.apps.readNamespacedDeployment(request)
         : await kube.apps.readNamespacedStatefulSet(request);
-  } catch (error) {
-    throw toKubeVerbError(error, what);
-  }
+    } catch (error) {
+      throw toKubeVerbError(error, what);
+    }
+  };
+  const current = await read();
   if (target.kind === "Deployment" && (current as V1Deployment).spec?.paused) {
     throw new KubeVerbError(
       "paused",
@@ -75,25 +77,47 @@ export async function restart(
   }
   const restartedAt = params.restartedAt ?? restartedAtTimestamp((opts.now ?? (() => new Date()))());
   const body = restartPatch(restartedAt);
-  let patched: V1Deployment | V1StatefulSet;
+  const kind = target.kind.toLowerCase();
+  let outcome: Awaited<ReturnType<typeof writeAndConfirm<V1Deployment | V1StatefulSet, RestartState>>>;
   try {
-    patched =
-      target.kind === "Deployment"
-        ? await kube.apps.patchNamespacedDeployment(
-            { ...request, body, dryRun: dryRunParam(dryRun) },
-            strategicMergePatch(),
-          )
-        : await kube.apps.patchNamespacedStatefulSet(
-            { ...request, body, dryRun: dryRunParam(dryRun) },
-            strategicMergePatch(),
-          );
+    // sending the same stamp again is harmless: the template either has it or gets it
+    outcome = await writeAndConfirm({
+      what,
+      change: `restarting ${what} (restartedAt ${restartedAt})`,
+      write: () =>
+        target.kind === "Deployment"
+          ? kube.apps.patchNamespacedDeployment(
+              { ...request, body, dryRun: dryRunParam(dryRun) },
+              strategicMergePatch(),
+            )
+          : kube.apps.patchNamespacedStatefulSet(
+              { ...request, body, dryRun: dryRunParam(dryRun) },
+              strategicMergePatch(),
+            ),
+      readBack: async () => {
+        const seen = restartState(await read());
+        return {
+          inPlace: seen.restartedAt === restartedAt,
+          state: seen.restartedAt
+            ? `its template has restartedAt ${seen.restartedAt}`
+            : "it was never restarted",
+          seen,
+        };
+      },
+      // a plain restart again would be a second one if this one landed after all
+      again: `restart it again only if its pod template's ${RESTARTED_AT_ANNOTATION} is not ${restartedAt} (kubectl get ${kind}/${target.name} -n ${target.namespace} -o yaml)`,
+      dryRun,
+    });
   } catch (error) {
     throw toKubeVerbError(error, what);
   }
+  const patched = outcome.kind === "written" ? restartState(outcome.value) : outcome.seen;
   return run.finish({
     changed: true,
     before,
-    after: restartState(patched),
-    message: `${dryRun ? "would restart" : "restarted"} ${what} (restartedAt ${restartedAt})`,
+    after: patched,
+    message: `${dryRun ? "would restart" : "restarted"} ${what} (restartedAt ${restartedAt})${
+      outcome.kind === "in-place" ? ` ${CONFIRMED_NOTE}` : ""
+    }`,
   });
 }

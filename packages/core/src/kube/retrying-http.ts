@@ -6,8 +6,12 @@
 //   nothing, so they are sent again with backoff and jitter.
 // A write that failed on the connection or with a 5xx is never sent again here: it may have landed.
 // The pipeline completes such writes through their recorded intent (runtime/intent.ts).
+// Every request is bounded too: by its own deadline (requestTimeoutMs; undici's would be 300 s), and by
+// the abort signal of the verb that sends it (withRequestSignal: a drain's --timeout ends the evictions
+// and reads in flight, not only the waits between them).
 // client-node's own fetch library does no retrying and no library offers this on its HttpLibrary seam,
 // hence this small wrapper.
+import { AsyncLocalStorage } from "node:async_hooks";
 import {
   type HttpLibrary,
   IsomorphicFetchHttpLibrary,
@@ -24,14 +28,47 @@ export interface RetryPolicy {
   /** A Retry-After longer than this is not waited for: the 429 is returned to the verb. */
   maxRetryAfterMs: number;
   random: () => number;
+  /** One request's deadline, each attempt its own; 0: none. */
+  requestTimeoutMs: number;
 }
+
+/** The API server ends a request that is not a watch after 60 s (its --request-timeout): no answer comes later. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 export const defaultRetryPolicy: RetryPolicy = {
   attempts: 4,
   baseDelayMs: 250,
   maxRetryAfterMs: 10_000,
   random: Math.random,
+  requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
 };
+
+/**
+ * The signal of the verb running in this async context. An AsyncLocalStorage rather than a parameter:
+ * a drain sends its requests through a dozen generated client-node methods, each of which would
+ * otherwise need the signal threaded through its options.
+ */
+const verbSignal = new AsyncLocalStorage<AbortSignal>();
+
+/**
+ * Runs `work` with every Kubernetes request it sends (on any Kube handle) aborted when `signal` is:
+ * requests in flight end at once, retries stop.
+ *
+ * @example
+ * await withRequestSignal(AbortSignal.timeout(15_000), () => kube.core.listNode());
+ */
+export function withRequestSignal<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  return signal ? verbSignal.run(signal, work) : work();
+}
+
+/** A request that got no answer within its deadline; the code is the one undici gives its own timeouts. */
+export class RequestTimeoutError extends Error {
+  override readonly name = "RequestTimeoutError";
+  readonly code = "UND_ERR_HEADERS_TIMEOUT";
+  constructor(method: string, timeoutMs: number, options?: { cause?: unknown }) {
+    super(`no answer to the ${method} within ${timeoutMs / 1000}s`, options);
+  }
+}
 
 const NETWORK_CODES = new Set([
   "ECONNRESET",
@@ -40,6 +77,7 @@ const NETWORK_CODES = new Set([
   "EPIPE",
   "UND_ERR_SOCKET",
   "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
   "UND_ERR_CLOSED",
 ]);
 
@@ -94,18 +132,48 @@ export function retryDelay(
   return undefined;
 }
 
-/** client-node's fetch library with the retries above. */
-export function retryingHttpLibrary(policy: RetryPolicy = defaultRetryPolicy): HttpLibrary {
+/** The request's own signal and the verb's, as one (undefined when there is neither). */
+function callerSignal(request: RequestContext): AbortSignal | undefined {
+  const signals = [request.getSignal(), verbSignal.getStore()].filter((s) => s !== undefined);
+  return signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+}
+
+/** One attempt, under the caller's signal and the request's own deadline. */
+async function sendOnce(
+  inner: IsomorphicFetchHttpLibrary,
+  request: RequestContext,
+  caller: AbortSignal | undefined,
+  timeoutMs: number,
+): Promise<ResponseContext> {
+  if (timeoutMs <= 0) {
+    if (caller) request.setSignal(caller);
+    return await inner.send(request).toPromise();
+  }
+  const deadline = AbortSignal.timeout(timeoutMs);
+  request.setSignal(caller ? AbortSignal.any([caller, deadline]) : deadline);
+  try {
+    return await inner.send(request).toPromise();
+  } catch (error) {
+    if (deadline.aborted && !caller?.aborted) {
+      throw new RequestTimeoutError(request.getHttpMethod().toString(), timeoutMs, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/** client-node's fetch library with the retries and deadlines above. */
+export function retryingHttpLibrary(options: Partial<RetryPolicy> = {}): HttpLibrary {
+  const policy = { ...defaultRetryPolicy, ...options };
   const inner = new IsomorphicFetchHttpLibrary();
   return wrapHttpLibrary({
     async send(request: RequestContext): Promise<ResponseContext> {
       const method = request.getHttpMethod().toString();
-      const signal = request.getSignal();
+      const signal = callerSignal(request);
       for (let attempt = 1; ; attempt++) {
         const last = attempt >= policy.attempts || signal?.aborted === true;
         let response: ResponseContext;
         try {
-          response = await inner.send(request).toPromise();
+          response = await sendOnce(inner, request, signal, policy.requestTimeoutMs);
         } catch (error) {
           if (last || (method !== "GET" && method !== "HEAD") || !isConnectionError(error)) throw error;
           await sleep(Math.round(policy.random() * policy.baseDelayMs * 2 ** (attempt - 1)), signal);

@@ -71,6 +71,26 @@ describe("chooseRollbackReplicaSet", () => {
     expect(chooseRollbackReplicaSet("web", sets, 1).replicaSet.metadata?.name).toBe("web-1");
   });
 
+  it("finds a revision the controller renumbered by its old number (revision-history), so a retry or an undo stays valid", () => {
+    // rolling back to 2 made web-2 revision 4, its old number kept in revision-history
+    const renumbered = [
+      rs("web-1", "1", "web:v1"),
+      rs("web-3", "3", "web:v3"),
+      rs("web-2", "4", "web:v2", { "deployment.kubernetes.io/revision-history": "2" }),
+    ];
+    expect(chooseRollbackReplicaSet("web", renumbered, 2)).toMatchObject({ revision: 4, was: 2 });
+    expect(chooseRollbackReplicaSet("web", renumbered, 2).replicaSet.metadata?.name).toBe("web-2");
+    // a revision that is still there wins over an old number
+    expect(chooseRollbackReplicaSet("web", renumbered, 3).replicaSet.metadata?.name).toBe("web-3");
+  });
+
+  it("takes an intent's ReplicaSet by name, and says so when it is gone", () => {
+    expect(chooseRollbackReplicaSet("web", sets, 0, "web-1")).toMatchObject({ revision: 1 });
+    expect(() => chooseRollbackReplicaSet("web", sets, 0, "web-9")).toThrow(
+      /ReplicaSet web-9 this rollback restores is no longer in the history/,
+    );
+  });
+
   it("reports a revision that is not there, with the ones that are", () => {
     expect(() => chooseRollbackReplicaSet("web", sets, 7)).toThrow(
       'unable to find specified revision 7 in history of deployment "web"; revisions: 1, 2, 3',

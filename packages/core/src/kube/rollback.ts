@@ -2,7 +2,7 @@ import type { V1Deployment, V1PodTemplateSpec } from "@kubernetes/client-node";
 import { KubeVerbError } from "../domain/errors.ts";
 import type { WorkloadTarget } from "../domain/target.ts";
 import type { VerbOptions, VerbResult } from "../domain/verb.ts";
-import { verbUndo } from "../domain/verbs/index.ts";
+import { verbCommandLine, verbUndo } from "../domain/verbs/index.ts";
 import type { Kube } from "./client.ts";
 import { toKubeVerbError } from "./errors.ts";
 import {
@@ -14,6 +14,7 @@ import {
   readDeploymentAndReplicaSets,
   revisionOf,
 } from "./history.ts";
+import { CONFIRMED_NOTE, writeAndConfirm } from "./lost-answer.ts";
 import type { Wire } from "./raw.ts";
 import { dryRunParam, jsonPatch, startVerb } from "./result.ts";
 
@@ -33,6 +34,31 @@ export const ANNOTATIONS_KEPT_ON_ROLLBACK: ReadonlySet<string> = new Set([
 export interface RollbackParams {
   /** 0 or absent: the previous revision (the second-highest). */
   toRevision?: number;
+  /**
+   * The ReplicaSet whose template to restore, as a first attempt chose it (runtime/intent.ts): a
+   * template, unlike a revision number, does not change when the controller renumbers it.
+   */
+  toReplicaSet?: string;
+}
+
+/** Where the Deployment controller keeps the revisions a ReplicaSet had before it was renumbered. */
+export const REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history";
+
+/** The revisions a ReplicaSet had before its current one (`2,5` → [2, 5]). */
+export function earlierRevisionsOf(replicaSet: ReplicaSetJson): number[] {
+  const value = replicaSet.metadata?.annotations?.[REVISION_HISTORY_ANNOTATION] ?? "";
+  return value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => /^\d{1,18}$/.test(part))
+    .map(Number);
+}
+
+/** The ReplicaSet a rollback restores, and its revision now (`was`: the number it was asked by, if renumbered). */
+export interface RollbackChoice {
+  replicaSet: ReplicaSetJson;
+  revision: number;
+  was?: number;
 }
 
 export interface RolloutState {
@@ -55,20 +81,36 @@ function copyJson<T>(value: T): T {
 }
 
 /**
- * Picks the ReplicaSet to roll back to, exactly as kubectl's `deploymentRevision`: for 0, the
- * second-highest revision among the controlled ReplicaSets (in list order on ties); otherwise the one
- * with that revision.
+ * Picks the ReplicaSet to roll back to, as kubectl's `deploymentRevision`: for 0, the second-highest
+ * revision among the controlled ReplicaSets (in list order on ties); otherwise the one with that revision.
+ * Unlike kubectl, a revision that was renumbered (a rollback to it made it max+1; the controller keeps
+ * the old number in `deployment.kubernetes.io/revision-history`) is still found by its old number, so
+ * `--to-revision N` run again after a lost answer, or a printed undo, stays valid. `toReplicaSet` (an
+ * intent's) names the ReplicaSet itself.
  */
 export function chooseRollbackReplicaSet(
   deploymentName: string,
   replicaSets: readonly ReplicaSetJson[],
   toRevision = 0,
-): { replicaSet: ReplicaSetJson; revision: number } {
+  toReplicaSet?: string,
+): RollbackChoice {
   if (!Number.isInteger(toRevision) || toRevision < 0) {
     throw new KubeVerbError("invalid", `--to-revision must be a whole number ≥ 0; got ${toRevision}`);
   }
-  let latest: { replicaSet: ReplicaSetJson; revision: number } | undefined;
-  let previous: { replicaSet: ReplicaSetJson; revision: number } | undefined;
+  if (toReplicaSet !== undefined) {
+    const named = replicaSets.find((replicaSet) => replicaSet.metadata?.name === toReplicaSet);
+    const revision = named ? revisionOf(named) : undefined;
+    if (!named || revision === undefined) {
+      throw new KubeVerbError(
+        "revision-not-found",
+        `the ReplicaSet ${toReplicaSet} this rollback restores is no longer in the history of deployment "${deploymentName}" (see homeostat history)`,
+      );
+    }
+    return { replicaSet: named, revision };
+  }
+  let latest: RollbackChoice | undefined;
+  let previous: RollbackChoice | undefined;
+  let renumbered: RollbackChoice | undefined;
   for (const replicaSet of replicaSets) {
     const revision = revisionOf(replicaSet);
     if (revision === undefined) continue;
@@ -81,8 +123,11 @@ export function chooseRollbackReplicaSet(
       }
     } else if (toRevision === revision) {
       return { replicaSet, revision };
+    } else if (earlierRevisionsOf(replicaSet).includes(toRevision)) {
+      renumbered = { replicaSet, revision, was: toRevision };
     }
   }
+  if (renumbered) return renumbered;
   if (toRevision > 0) {
     const known = replicaSets
       .map(revisionOf)
@@ -102,6 +147,32 @@ export function chooseRollbackReplicaSet(
     );
   }
   return previous;
+}
+
+/**
+ * The name of the ReplicaSet a rollback with `params` would restore now: what a pipeline's intent
+ * records before the rollback runs (runtime/intent.ts).
+ */
+export async function rollbackReplicaSet(
+  kube: Kube,
+  target: WorkloadTarget,
+  params: RollbackParams = {},
+): Promise<string> {
+  const { replicaSets } = await readDeploymentAndReplicaSets(kube, target);
+  const chosen = chooseRollbackReplicaSet(
+    target.name,
+    replicaSets,
+    params.toRevision ?? 0,
+    params.toReplicaSet,
+  );
+  return chosen.replicaSet.metadata?.name ?? "";
+}
+
+/** `revision 2`, or `revision 2 (now 4)` for one the controller renumbered. */
+function revisionText(choice: RollbackChoice): string {
+  return choice.was === undefined
+    ? `revision ${choice.revision}`
+    : `revision ${choice.was} (now ${choice.revision})`;
 }
 
 function withoutHash(template: PodTemplateJson | undefined): PodTemplateJson {
@@ -215,7 +286,7 @@ export async function rollback(
   const what = describeDeployment(target);
 
   const { deployment, replicaSets } = await readDeploymentAndReplicaSets(kube, target);
-  const chosen = chooseRollbackReplicaSet(target.name, replicaSets, toRevision);
+  const chosen = chooseRollbackReplicaSet(target.name, replicaSets, toRevision, params.toReplicaSet);
   if (deployment.spec?.paused) {
     throw new KubeVerbError(
       "paused",
@@ -228,23 +299,44 @@ export async function rollback(
       changed: false,
       before,
       after: before,
-      message: `skipped rollback (current template already matches revision ${chosen.revision})`,
+      message: `skipped rollback (current template already matches ${revisionText(chosen)})`,
     });
   }
   // kubectl's patch as it is: no resourceVersion precondition. The Deployment's status changes every few
   // seconds during a rollout, so a precondition would fail for reasons that do not matter here; the
-  // patch replaces the whole template and annotations, so it never merges into a half-changed state.
-  let patched: V1Deployment;
+  // patch replaces the whole template and annotations, so it never merges into a half-changed state,
+  // and sending it again after a lost answer is harmless.
+  let outcome: Awaited<ReturnType<typeof writeAndConfirm<V1Deployment, DeploymentJson>>>;
   try {
-    patched = await kube.apps.patchNamespacedDeployment(
-      {
-        name: target.name,
-        namespace: target.namespace,
-        body: rollbackPatch(deployment, chosen.replicaSet),
-        dryRun: dryRunParam(dryRun),
+    outcome = await writeAndConfirm({
+      what,
+      change: `rolling back ${what} to ${revisionText(chosen)}`,
+      write: () =>
+        kube.apps.patchNamespacedDeployment(
+          {
+            name: target.name,
+            namespace: target.namespace,
+            body: rollbackPatch(deployment, chosen.replicaSet),
+            dryRun: dryRunParam(dryRun),
+          },
+          jsonPatch(),
+        ),
+      readBack: async () => {
+        const seen = (await readDeploymentAndReplicaSets(kube, target)).deployment;
+        return {
+          inPlace: templatesEqualIgnoringHash(chosen.replicaSet.spec?.template, seen.spec?.template),
+          state: `it runs ${(seen.spec?.template?.spec?.containers ?? []).map((c) => c.image).join(", ")}`,
+          seen,
+        };
       },
-      jsonPatch(),
-    );
+      // by its revision as it was asked: found again once the controller has renumbered it
+      again: `safe to run again: ${verbCommandLine({
+        verb: "rollback",
+        target,
+        params: { toRevision: chosen.was ?? chosen.revision },
+      })}`,
+      dryRun,
+    });
   } catch (error) {
     throw toKubeVerbError(error, what);
   }
@@ -252,10 +344,10 @@ export async function rollback(
   return run.finish({
     changed: true,
     before,
-    after: rolloutState(patched, chosen.revision),
-    message: `${dryRun ? "would roll back" : "rolled back"} ${what} to revision ${chosen.revision}${
+    after: rolloutState(outcome.kind === "written" ? outcome.value : outcome.seen, chosen.revision),
+    message: `${dryRun ? "would roll back" : "rolled back"} ${what} to ${revisionText(chosen)}${
       changeCause ? ` (${changeCause})` : ""
-    }`,
+    }${outcome.kind === "in-place" ? ` ${CONFIRMED_NOTE}` : ""}`,
     warnings: ["replicas, ConfigMaps and Secrets are not rolled back"],
     undo: verbUndo("rollback", target, before),
   });

@@ -11,9 +11,10 @@ import {
 import type { WorkloadTarget } from "../domain/target.ts";
 import { describeTarget } from "../domain/target.ts";
 import type { VerbOptions, VerbResult } from "../domain/verb.ts";
-import { verbUndo } from "../domain/verbs/index.ts";
+import { verbCommandLine, verbUndo } from "../domain/verbs/index.ts";
 import type { Kube } from "./client.ts";
 import { apiMessage, apiStatus, toKubeVerbError } from "./errors.ts";
+import { CONFIRMED_NOTE, writeAndConfirm } from "./lost-answer.ts";
 import { dryRunParam, startVerb } from "./result.ts";
 
 export interface ScaleParams extends ScaleBounds {
@@ -135,6 +136,8 @@ export async function scale(
     );
   }
 
+  // writes sent whose answer was lost: a later 409 may be one of them having landed after all
+  let lostSends = 0;
   for (let attempt = 1; ; attempt++) {
     const wanted = applyScaleChange(basedOn, change, bounds);
     const warnings = wanted.clampedBy
@@ -153,31 +156,53 @@ export async function scale(
       });
     }
     try {
-      const written = await writeScale(
-        kube,
-        target,
-        {
-          apiVersion: "autoscaling/v1",
-          kind: "Scale",
-          metadata: {
-            name: target.name,
-            namespace: target.namespace,
-            // an absolute count is right whatever happened since the read, so it needs no precondition
-            // (which a busy Deployment's status updates would trip); a relative one must not be re-applied
-            ...(change.kind === "absolute" && params.currentReplicas === undefined
-              ? {}
-              : { resourceVersion: current.metadata?.resourceVersion }),
-          },
-          spec: { replicas: wanted.replicas },
+      const what = describeTarget(target);
+      const body: V1Scale = {
+        apiVersion: "autoscaling/v1",
+        kind: "Scale",
+        metadata: {
+          name: target.name,
+          namespace: target.namespace,
+          // an absolute count is right whatever happened since the read, so it needs no precondition
+          // (which a busy Deployment's status updates would trip); a relative one must not be re-applied
+          ...(change.kind === "absolute" && params.currentReplicas === undefined
+            ? {}
+            : { resourceVersion: current.metadata?.resourceVersion }),
         },
+        spec: { replicas: wanted.replicas },
+      };
+      // sending it again is harmless: an absolute count, or a relative one with its resourceVersion
+      const outcome = await writeAndConfirm({
+        what,
+        change: `scaling ${what} from ${basedOn} to ${wanted.replicas} replicas`,
+        write: () => writeScale(kube, target, body, dryRun),
+        onLost: () => lostSends++,
+        readBack: async () => {
+          const now = (await readScale(kube, target)).spec?.replicas ?? 0;
+          return { inPlace: now === wanted.replicas, state: `it has ${now} replicas`, seen: now };
+        },
+        again: `safe to run again: ${verbCommandLine({
+          verb: "scale",
+          target,
+          params: {
+            change: changeText,
+            ...bounds,
+            ...(change.kind === "absolute" ? {} : { currentReplicas: basedOn }),
+          },
+        })}`,
         dryRun,
-      );
-      const after = { replicas: written.spec?.replicas ?? wanted.replicas };
+      });
+      const after = {
+        replicas:
+          outcome.kind === "written" ? (outcome.value.spec?.replicas ?? wanted.replicas) : outcome.seen,
+      };
       return run.finish({
         changed: true,
         before: { replicas: basedOn },
         after,
-        message: `${dryRun ? "would scale" : "scaled"} ${describeTarget(target)} from ${basedOn} to ${after.replicas} replicas (${changeText})`,
+        message: `${dryRun ? "would scale" : "scaled"} ${what} from ${basedOn} to ${after.replicas} replicas (${changeText})${
+          outcome.kind === "in-place" ? ` ${CONFIRMED_NOTE}` : ""
+        }`,
         warnings,
         undo: verbUndo("scale", target, { replicas: basedOn }),
       });
@@ -192,6 +217,18 @@ export async function scale(
       }
       current = await readScale(kube, target);
       const now = current.spec?.replicas ?? 0;
+      const wantedNow = applyScaleChange(basedOn, change, bounds).replicas;
+      if (lostSends > 0 && now === wantedNow) {
+        // a write whose answer was lost landed late (after the read back), and its resend was refused
+        return run.finish({
+          changed: true,
+          before: { replicas: basedOn },
+          after: { replicas: now },
+          message: `scaled ${describeTarget(target)} from ${basedOn} to ${now} replicas (${changeText}) ${CONFIRMED_NOTE}`,
+          warnings: hpaWarnings,
+          undo: verbUndo("scale", target, { replicas: basedOn }),
+        });
+      }
       if (now !== basedOn) {
         if (params.currentReplicas !== undefined) {
           throw new KubeVerbError(

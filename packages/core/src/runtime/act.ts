@@ -5,6 +5,7 @@ import { isMutatingVerb, type MutatingVerb } from "../domain/verbs/index.ts";
 import type { Trigger } from "../events/trigger.ts";
 import type { GuardedAction } from "../guard/types.ts";
 import type { Kube } from "../kube/client.ts";
+import { rollbackReplicaSet } from "../kube/rollback.ts";
 import { runVerb } from "../kube/verbs.ts";
 import type { PlannedVerb } from "../policy/plan.ts";
 import { forgetReplicas, rememberReplicas } from "../state/records.ts";
@@ -55,7 +56,17 @@ function stepResult(
 /** A failed verb as a result: the pipeline records failures, it does not lose them in a throw. */
 function failedResult(action: GuardedAction, error: unknown, startedAt: number): ActionResult {
   const message = error instanceof Error ? error.message : String(error);
-  return stepResult(action, { ok: false, changed: false, message, retryable: isTransient(error) }, startedAt);
+  return stepResult(
+    action,
+    {
+      ok: false,
+      changed: false,
+      message,
+      retryable: isTransient(error),
+      ...(error instanceof KubeVerbError && error.outcomeUnknown ? { outcomeUnknown: true } : {}),
+    },
+    startedAt,
+  );
 }
 
 /**
@@ -131,6 +142,7 @@ async function runWithHeartbeats(
       store: ctx.store,
       cluster: ctx.cluster,
       eventId: ctx.trigger.id,
+      rollbackTarget: (rollback) => rollbackReplicaSet(ctx.kube, rollback.target, rollback.params),
     })) as VerbAction;
     const result = await runVerb(ctx.kube, intended.verb, intended.target, intended.params, {
       dryRun: action.dryRun,

@@ -2,6 +2,7 @@
 // command form, RBAC and undo). kube/verbs.ts adds how each runs; policy, the CLI and act read the rest
 // from here, so none of them keeps a list of verbs of its own.
 import type { z } from "zod";
+import { formatTarget } from "../target.ts";
 import type { UndoAction } from "../verb.ts";
 import { cordonVerb, uncordonVerb } from "./cordon.ts";
 import type { RbacRule, TargetOfKind } from "./declaration.ts";
@@ -96,6 +97,11 @@ export function describeVerb(request: VerbRequest): string {
 /** The words after the target that ask for these params: `["+2", "--max", "20"]`. */
 export function verbCommandArgs(request: VerbRequest): string[] {
   return declarationOf(request.verb).commandArgs(request.params);
+}
+
+/** The request as the command a person runs: `homeostat scale shop/checkout +2 --current-replicas 3`. */
+export function verbCommandLine(request: VerbRequest): string {
+  return ["homeostat", request.verb, formatTarget(request.target), ...verbCommandArgs(request)].join(" ");
 }
 
 /** What was there before, as a verb's undo needs it: a scale's `{ replicas }`, a rollback's `{ revision }`. */

@@ -11,6 +11,11 @@ export const rollbackVerb = defineVerb({
   params: z.object({
     /** 0 or absent: the previous revision (the second-highest). */
     toRevision: z.number().int().nonnegative().optional(),
+    /**
+     * The ReplicaSet whose template to restore, as the first attempt of an event chose it
+     * (runtime/intent.ts): unlike its revision number, it survives the controller renumbering it.
+     */
+    toReplicaSet: z.string().min(1).optional(),
   }),
   describe: (target, params) =>
     params.toRevision === undefined
