@@ -66,14 +66,19 @@ afterAll(async () => {
 describe("a lost acknowledgement", () => {
   it("applies a relative scale once, however often the event is delivered again", async () => {
     await createPauseDeployment(e2e.admin, ns.name, "web", 3);
+    const scalePath = new RegExp(`/namespaces/${ns.name}/deployments/web/scale$`);
     proxy.setRules([
+      { name: "lost scale ack", methods: ["PUT"], path: scalePath, action: "after", reply: 504, times: 1 },
+      // the verb reads the count back after the lost answer: make that fail too (four tries, as
+      // retrying-http.ts sends a read), so only the redelivery can finish the change
       {
-        name: "lost scale ack",
-        methods: ["PUT"],
-        path: new RegExp(`/namespaces/${ns.name}/deployments/web/scale$`),
-        action: "after",
-        reply: 504,
-        times: 1,
+        name: "read back fails",
+        methods: ["GET"],
+        path: scalePath,
+        action: "before",
+        reply: 503,
+        skip: 1,
+        times: 4,
       },
     ]);
     const handler = e2e.handler("alarm", { deps: { connect: async () => viaProxy } });
@@ -82,9 +87,12 @@ describe("a lost acknowledgement", () => {
     // the write landed on the first delivery, its answer was lost, and the event came back once
     expect(proxy.stats().injected).toEqual([
       expect.objectContaining({ rule: "lost scale ack", reply: "504", upstreamStatus: 200 }),
+      ...Array.from({ length: 4 }, () => expect.objectContaining({ rule: "read back fails" })),
     ]);
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatch(/^retrying the event: test: scale-on-cpu scale: /);
+    expect(failures[0]).toMatch(
+      /^retrying the event: test: scale-on-cpu scale: the answer to scaling deployment .*\/web from 3 to 5 replicas was lost \(HTTP 504\) and reading .* back failed \(HTTP 503.*\): whether the change is in place is unknown; safe to run again: homeostat scale .*\/web \+2 .*--current-replicas 3/,
+    );
     // +2 from 3, once: the redelivery completed the recorded intent instead of adding 2 to 5
     expect(await replicas("web")).toBe(5);
     const [ran] = eventResult(result as never).records[0]?.triggers[0]?.ran ?? [];
@@ -97,7 +105,31 @@ describe("a lost acknowledgement", () => {
     ]);
   });
 
-  it("writes a restart's stamp once: the same stamp again is nothing to do", async () => {
+  it("finishes a relative scale whose answer was lost in one delivery: the count read back is the target (finding 7)", async () => {
+    await createPauseDeployment(e2e.admin, ns.name, "basket", 3);
+    proxy.setRules([
+      {
+        name: "lost scale ack",
+        methods: ["PUT"],
+        path: new RegExp(`/namespaces/${ns.name}/deployments/basket/scale$`),
+        action: "after",
+        reply: 504,
+        times: 1,
+      },
+    ]);
+    const handler = e2e.handler("alarm", { deps: { connect: async () => viaProxy } });
+    const { result, failures } = await deliverUntilDone(handler, cpuAlarm(ns.name, "basket"));
+    expect(failures).toEqual([]);
+    expect(proxy.stats().injected).toHaveLength(1);
+    const [ran] = eventResult(result as never).records[0]?.triggers[0]?.ran ?? [];
+    expect(ran).toMatchObject({ verb: "scale", ok: true, changed: true });
+    expect(ran?.message).toMatch(
+      /from 3 to 5 replicas \(\+2\) \(the answer was lost; the change is in place\)$/,
+    );
+    expect(await replicas("basket")).toBe(5);
+  });
+
+  it("writes a restart's stamp once: a lost answer is read back, and the same stamp again is nothing to do", async () => {
     await createPauseDeployment(e2e.admin, ns.name, "api", 1);
     const target = { kind: "Deployment", namespace: ns.name, name: "api" } as const;
     proxy.setRules([
@@ -111,7 +143,9 @@ describe("a lost acknowledgement", () => {
       },
     ]);
     const restartedAt = "2026-12-01T09:14:00Z";
-    await expect(restart(viaProxy, target, { restartedAt })).rejects.toThrow();
+    const first = await restart(viaProxy, target, { restartedAt });
+    expect(first).toMatchObject({ ok: true, changed: true, after: { restartedAt } });
+    expect(first.message).toMatch(/\(the answer was lost; the change is in place\)$/);
     const retry = await restart(viaProxy, target, { restartedAt });
     expect(retry).toMatchObject({ ok: true, changed: false });
     const generation = (await e2e.admin.apps.readNamespacedDeployment({ namespace: ns.name, name: "api" }))

@@ -14,6 +14,7 @@ import {
   type SecurityAuthentication,
   ServerConfiguration,
 } from "@kubernetes/client-node";
+import { KubeVerbError } from "../domain/errors.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS, retryingHttpLibrary } from "./retrying-http.ts";
 
 export { withRequestSignal } from "./retrying-http.ts";
@@ -66,7 +67,11 @@ function onePoolPerHandle(config: KubeConfig): SecurityAuthentication {
   return {
     getName: () => config.getName(),
     async applySecurityAuthentication(context: RequestContext) {
-      await config.applySecurityAuthentication(context);
+      try {
+        await config.applySecurityAuthentication(context);
+      } catch (error) {
+        throw kubeconfigError(error, config);
+      }
       const made = context.getDispatcher();
       if (made === undefined) return;
       if (pool === undefined) pool = made;
@@ -76,6 +81,56 @@ function onePoolPerHandle(config: KubeConfig): SecurityAuthentication {
       }
     },
   };
+}
+
+/**
+ * What went wrong before a request could be sent — a file the kubeconfig names, its server's scheme,
+ * its user's exec plugin — in words that name the fix. client-node's own errors say only `ENOENT: …`,
+ * an empty message (a plugin that printed nothing), or that HTTP "is not allowed". Other errors (our
+ * EKS token source's AWS errors, say) pass through as they are.
+ */
+export function kubeconfigError(error: unknown, config: KubeConfig): unknown {
+  if (error instanceof KubeVerbError) return error;
+  const cluster = config.getCurrentCluster();
+  const user = config.getCurrentUser();
+  const message = error instanceof Error ? error.message : String(error);
+  const { code, syscall, path } = error as { code?: unknown; syscall?: unknown; path?: unknown };
+  const options = { cause: error };
+  if (/HTTP protocol is not allowed/.test(message)) {
+    return new KubeVerbError(
+      "invalid",
+      `the kubeconfig's server ${cluster?.server} is plain http://, and the Kubernetes API is served over https: fix the cluster's server URL (kubectl config view)`,
+      options,
+    );
+  }
+  if ((code === "ENOENT" || code === "EACCES") && syscall === "open" && typeof path === "string") {
+    const field =
+      path === cluster?.caFile
+        ? "certificate-authority"
+        : path === user?.certFile
+          ? "client-certificate"
+          : path === user?.keyFile
+            ? "client-key"
+            : "file";
+    return new KubeVerbError(
+      "invalid",
+      `the kubeconfig's ${field} ${path} cannot be read (${code === "ENOENT" ? "no such file" : "permission denied"}): fix the path in the kubeconfig (kubectl config view), or use --kubeconfig/--context for another`,
+      options,
+    );
+  }
+  if (user?.exec) {
+    const command = user.exec.command;
+    const why =
+      code === "ENOENT" && typeof syscall === "string" && syscall.startsWith("spawn")
+        ? `${command} was not found on the PATH`
+        : message.trim() || "it exited with an error and printed nothing";
+    return new KubeVerbError(
+      "failed",
+      `getting credentials from the exec plugin of kubeconfig user "${user.name}" (${command}) failed: ${why}; run the plugin by hand to see why, or check the user's exec settings (kubectl config view)`,
+      options,
+    );
+  }
+  return error;
 }
 
 export interface KubeOptions {

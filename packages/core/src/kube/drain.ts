@@ -420,7 +420,8 @@ export async function drain(
         if (fresh && fresh.metadata?.uid !== uid) return "gone";
         return fresh?.metadata?.deletionTimestamp ? "going" : "there";
       };
-      let blockedBy = "eviction not yet requested";
+      const notYet = "eviction not yet requested";
+      let blockedBy = notYet;
       let lostAnswers = 0;
       for (;;) {
         if (stop.aborted) return { kind: "left", reason: blockedBy };

@@ -56,6 +56,21 @@ export function apiMessage(error: unknown): string | undefined {
 }
 
 /**
+ * What an API error says in words: the Status message, else the `Message:` line of client-node's
+ * exception text (which also holds every response header: not for people).
+ */
+function apiDetail(error: unknown): string {
+  const message = apiMessage(error);
+  if (message !== undefined) return message;
+  const text = error instanceof Error ? error.message : String(error);
+  if (isApiException(error)) {
+    const line = /^Message: (.*)$/m.exec(text)?.[1];
+    if (line) return line;
+  }
+  return text;
+}
+
+/**
  * `fetch failed` says nothing: the reason is in the cause chain (ECONNREFUSED, ENOTFOUND, an x509
  * error such as UNABLE_TO_VERIFY_LEAF_SIGNATURE). Name it, as kubectl does.
  */
@@ -78,7 +93,7 @@ function networkDetail(error: unknown, fallback: string): string {
 export function toKubeVerbError(error: unknown, what: string): KubeVerbError {
   if (error instanceof KubeVerbError) return error;
   const status = apiStatus(error);
-  const detail = apiMessage(error) ?? (error instanceof Error ? error.message : String(error));
+  const detail = apiDetail(error);
   const options = { cause: error, status };
   switch (status) {
     case 404:

@@ -42,7 +42,9 @@ export function lostAnswer(error: unknown): string | undefined {
 function briefReason(error: unknown): string {
   // an unreachable API server's full advice (check the kubeconfig…) is not what this message is about
   if (error instanceof KubeVerbError) {
-    return error.code === "unavailable" && error.cause !== undefined ? briefReason(error.cause) : error.message;
+    return error.code === "unavailable" && error.cause !== undefined
+      ? briefReason(error.cause)
+      : error.message;
   }
   const status = apiStatus(error);
   if (status !== undefined) return `HTTP ${status}${apiMessage(error) ? `: ${apiMessage(error)}` : ""}`;

@@ -34,7 +34,8 @@ const IMPLEMENTATIONS: { [V in Verb]: Implementation<V> } = {
       ignoreDaemonSets: params.ignoreDaemonSets,
       deleteEmptyDirData: params.deleteEmptyDirData,
       force: params.force,
-      ...(params.timeoutSeconds === undefined ? {} : { timeoutMs: Math.round(params.timeoutSeconds * 1000) }),
+      // rounded up to whole milliseconds: `--timeout 0.4ms` is a deadline of 1 ms, never 0 (no deadline)
+      ...(params.timeoutSeconds === undefined ? {} : { timeoutMs: Math.ceil(params.timeoutSeconds * 1000) }),
       ...(params.gracePeriodSeconds === undefined ? {} : { gracePeriodSeconds: params.gracePeriodSeconds }),
       ...(params.skipWaitForDeleteTimeoutSeconds === undefined
         ? {}
