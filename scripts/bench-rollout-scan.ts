@@ -11,10 +11,11 @@
 // (bun build, as the functions are bundled: no TypeScript stripping at run time) and run with
 // `--child`. Peak RSS is the kernel's high-water mark (getrusage); heap is sampled every 2 ms.
 //
-// A third side, "connections reused", emulates a fix outside the scan: client-node 2.0.1 builds a new
-// undici Agent for every request (KubeConfig.applySecurityAuthentication), so every request opens a
-// TLS connection of its own, left idle until it times out. That side hands each request the handle's
-// first dispatcher instead, so its figures show what reusing connections in kube/ would give.
+// A third side, "a connection per request", is the bounded scan as it was before kube/client.ts kept
+// one undici dispatcher per Kube handle: client-node 2.0.1 builds a new Agent for every request
+// (KubeConfig.applySecurityAuthentication), so every request opened a TLS connection of its own, left
+// idle until it timed out. That side authenticates each request once more with the KubeConfig itself,
+// which puts it on a fresh Agent again, exactly as client-node does on its own.
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,7 +52,7 @@ const { values } = parseArgs({
     // V8's own heap limit on a 256 MB machine is about a quarter of it
     "heap-cap": { type: "string", default: "64" },
     child: { type: "boolean", default: false },
-    "reuse-connections": { type: "boolean", default: false },
+    "connection-per-request": { type: "boolean", default: false },
     namespaces: { type: "string", default: "" },
     expect: { type: "string", default: "" },
   },
@@ -73,19 +74,13 @@ interface Figures {
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const mb = (bytes: number) => Math.round(bytes / MiB);
 
-/** Every request of `kube` on one undici dispatcher, the first one client-node made (see above). */
-function reuseConnections(kube: Kube): void {
+/** Every request of `kube` on a new undici Agent, as client-node 2.0.1 does without kube/'s one pool. */
+function connectionPerRequest(kube: Kube): void {
   const { middleware } = kube.requests;
   const counted = middleware.pre.bind(middleware);
-  let shared: ReturnType<RequestContext["getDispatcher"]>;
-  // client-node authenticates (and makes the request's dispatcher) before the middleware runs
+  // the middleware runs after the handle's authentication: authenticating again replaces its pool
   middleware.pre = async (context: RequestContext) => {
-    const own = context.getDispatcher();
-    if (shared === undefined) shared = own;
-    else if (own !== undefined && own !== shared) {
-      void own.close();
-      context.setDispatcher(shared);
-    }
+    await kube.config.applySecurityAuthentication(context);
     return await counted(context);
   };
 }
@@ -100,7 +95,7 @@ async function measure(): Promise<Figures> {
     pageSize: Number(values.page),
   };
   const automation = await automationKube(loadTestEnv());
-  if (values["reuse-connections"]) reuseConnections(automation);
+  if (values["connection-per-request"]) connectionPerRequest(automation);
   const { kube, stats, reset } = countingKube(automation);
   await scanForStalledRollouts(kube, namespaces.slice(0, 1), options);
   const floorRss = process.memoryUsage().rss;
@@ -151,7 +146,7 @@ interface Side {
   concurrency: string;
   page: string;
   runs: string;
-  reuseConnections?: boolean;
+  connectionPerRequest?: boolean;
 }
 
 /** One side in a child process; undefined when it ran out of heap (`heapCapMb`). */
@@ -171,7 +166,7 @@ async function scanIn(
         `--runs=${side.runs}`,
         `--concurrency=${side.concurrency}`,
         `--page=${side.page}`,
-        ...(side.reuseConnections ? ["--reuse-connections"] : []),
+        ...(side.connectionPerRequest ? ["--connection-per-request"] : []),
         `--namespaces=${fixture.namespaces.join(",")}`,
         `--expect=${fixture.stalledIds.join(",")}`,
       ],
@@ -217,12 +212,12 @@ if (values.child) {
         side: { concurrency: "1000", page: "0", runs: values["baseline-runs"] },
       },
       {
-        name: "bounded, connections reused (emulated kube/ fix)",
+        name: "bounded, a connection per request (client-node's default)",
         side: {
           concurrency: values.concurrency,
           page: values.page,
           runs: values.runs,
-          reuseConnections: true,
+          connectionPerRequest: true,
         },
       },
     ];

@@ -436,10 +436,8 @@ export async function drain(
         } catch (error) {
           // the drain stopped with this eviction in flight: whether it landed is not known
           if (stop.aborted) {
-            return {
-              kind: "left",
-              reason: `${blockedBy}; an eviction request was in flight (outcome unknown)`,
-            };
+            const inFlight = "an eviction request was in flight (whether it landed is unknown)";
+            return { kind: "left", reason: blockedBy === notYet ? inFlight : `${blockedBy}; ${inFlight}` };
           }
           const status = apiStatus(error);
           const detail = apiMessage(error) ?? (error instanceof Error ? error.message : String(error));
