@@ -198,21 +198,25 @@ const rollback: VerbBench = {
   name: "rollback",
   trials: TRIALS,
   async attempt(kube, trial) {
-    // a bad rollout on top of the good template; the rollback must bring the good one back, once
-    await admin.apps.patchNamespacedDeployment({
-      name: "rb",
-      namespace: ns.name,
-      body: [
-        { op: "replace", path: "/spec/template/spec/containers/0/image", value: `example.com/bad:${trial}` },
-      ],
-    });
-    await waitFor(
-      async () => {
-        const d = await deployment("rb");
-        return (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
-      },
-      { what: "the bad rollout observed", timeoutMs: 30_000 },
-    );
+    // the good template, then a bad rollout on top of it, each seen by the controller before the next
+    // (else it may skip straight to the bad one, and the last trial's ReplicaSets decide "previous"):
+    // the rollback must bring the good one back, once
+    const observedAt = async (value: string) => {
+      await admin.apps.patchNamespacedDeployment({
+        name: "rb",
+        namespace: ns.name,
+        body: [{ op: "replace", path: "/spec/template/spec/containers/0/image", value }],
+      });
+      await waitFor(
+        async () => {
+          const d = await deployment("rb");
+          return (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1);
+        },
+        { what: `deployment rb's rollout to ${value} observed`, timeoutMs: 30_000 },
+      );
+    };
+    await observedAt(GOOD_IMAGE);
+    await observedAt(`example.com/bad:${trial}`);
     const generation = (await deployment("rb")).metadata?.generation ?? 0;
     const run = await runAsCli(kube, "rollback", rb, {});
     const image = (await deployment("rb")).spec?.template.spec?.containers[0]?.image;

@@ -175,6 +175,30 @@ describe("a write whose answer is lost (finding 7)", () => {
   });
 });
 
+describe("throttling (finding 8)", () => {
+  it("a write throttled nine times in a row is sent a tenth time, as client-go does, and applied once", async () => {
+    await createPauseDeployment(admin, ns.name, "throttled", 1);
+    proxy.setRules([
+      {
+        name: "APF 429",
+        methods: ["PUT"],
+        path: /\/deployments\/throttled\/scale$/,
+        action: "before",
+        reply: 429,
+        retryAfterSeconds: 0,
+        times: 9,
+      },
+    ]);
+    const result = await scale(viaProxy, deployment("throttled"), { change: "+1" });
+    expect(result).toMatchObject({ ok: true, changed: true, after: { replicas: 2 } });
+    expect(proxy.stats().injected).toHaveLength(9);
+    expect(
+      (await admin.apps.readNamespacedDeploymentScale({ namespace: ns.name, name: "throttled" })).spec
+        ?.replicas,
+    ).toBe(2);
+  });
+});
+
 describe("a rollback whose answer is lost (finding 9)", () => {
   it("restores the template once, and --to-revision N stays valid after the controller renumbered N", async () => {
     await withHistory("rb", ["example.com/app:1", "example.com/app:2-bad"]);

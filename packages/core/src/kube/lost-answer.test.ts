@@ -80,7 +80,7 @@ describe("writeAndConfirm", () => {
 
   it("gives up after its sends, saying the change is not in place", async () => {
     const { spec: s, counts } = spec([api(504), api(504), api(504)], [false, false, false]);
-    await expect(writeAndConfirm(s)).rejects.toThrow(
+    await expect(writeAndConfirm({ ...s, sends: 3 })).rejects.toThrow(
       "scaling deployment shop/web to 5 replicas failed: all 3 answers were lost (last: HTTP 504) and deployment shop/web does not have the change when read back (it has 3 replicas); safe to run again: homeostat scale shop/web 5",
     );
     expect(counts()).toEqual({ writes: 3, reads: 3 });

@@ -75,7 +75,7 @@ export interface WriteSpec<Written, Seen> {
   readBack: () => Promise<ReadBack<Seen>>;
   /** The command that is safe to run again (or what to check first), for the messages. */
   again: string;
-  /** Writes sent in all when each answer is lost and the change is not in place (default 3). */
+  /** Writes sent in all when each answer is lost and the change is not in place (default 5). */
   sends?: number;
   /** Stops sending again once aborted (a drain's deadline). */
   signal?: AbortSignal;
@@ -98,7 +98,7 @@ export const CONFIRMED_NOTE = "(the answer was lost; the change is in place)";
 export async function writeAndConfirm<Written, Seen>(
   spec: WriteSpec<Written, Seen>,
 ): Promise<WriteOutcome<Written, Seen>> {
-  const sends = spec.sends ?? 3;
+  const sends = spec.sends ?? 5;
   for (let send = 1; ; send++) {
     let lost: string | undefined;
     try {

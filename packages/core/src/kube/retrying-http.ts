@@ -1,6 +1,7 @@
 // Retries below the verbs, where retrying is safe whatever the verb: kubectl (client-go) does the same.
 // - 429 from API Priority and Fairness, any method: the API server refused the request before running
-//   it, and says when to come back (Retry-After), so it is sent again after that — except evictions,
+//   it, and says when to come back (Retry-After), so it is sent again after that, up to 10 times as
+//   client-go does — except evictions,
 //   whose 429 means a PodDisruptionBudget said no: the drain decides about those.
 // - A read (GET) that failed on the connection (reset, refused, timed out) or with a 5xx: reads change
 //   nothing, so they are sent again with backoff and jitter.
@@ -21,8 +22,10 @@ import {
 } from "@kubernetes/client-node";
 
 export interface RetryPolicy {
-  /** Attempts in all, the first included. */
+  /** Attempts in all, the first included, after a reset or a 5xx. */
   attempts: number;
+  /** Attempts in all after 429s: client-go's 10, since a throttled request never ran. */
+  throttledAttempts: number;
   /** The first backoff; each next one doubles, with full jitter. */
   baseDelayMs: number;
   /** A Retry-After longer than this is not waited for: the 429 is returned to the verb. */
@@ -37,6 +40,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 
 export const defaultRetryPolicy: RetryPolicy = {
   attempts: 4,
+  throttledAttempts: 10,
   baseDelayMs: 250,
   maxRetryAfterMs: 10_000,
   random: Math.random,
@@ -169,17 +173,29 @@ export function retryingHttpLibrary(options: Partial<RetryPolicy> = {}): HttpLib
     async send(request: RequestContext): Promise<ResponseContext> {
       const method = request.getHttpMethod().toString();
       const signal = callerSignal(request);
-      for (let attempt = 1; ; attempt++) {
-        const last = attempt >= policy.attempts || signal?.aborted === true;
+      // a 429 and a failure are counted apart: a throttled request never ran, so it gets client-go's 10
+      let failures = 0;
+      let throttles = 0;
+      for (;;) {
+        const stopped = signal?.aborted === true;
         let response: ResponseContext;
         try {
           response = await sendOnce(inner, request, signal, policy.requestTimeoutMs);
         } catch (error) {
-          if (last || (method !== "GET" && method !== "HEAD") || !isConnectionError(error)) throw error;
-          await sleep(Math.round(policy.random() * policy.baseDelayMs * 2 ** (attempt - 1)), signal);
+          failures++;
+          const again = !stopped && failures < policy.attempts && (method === "GET" || method === "HEAD");
+          if (!again || !isConnectionError(error)) throw error;
+          await sleep(Math.round(policy.random() * policy.baseDelayMs * 2 ** (failures - 1)), signal);
           continue;
         }
-        const delay = last ? undefined : retryDelay(method, request.getUrl(), response, attempt, policy);
+        const throttled = response.httpStatusCode === 429;
+        if (throttled) throttles++;
+        else failures++;
+        const last =
+          stopped || (throttled ? throttles >= policy.throttledAttempts : failures >= policy.attempts);
+        const delay = last
+          ? undefined
+          : retryDelay(method, request.getUrl(), response, throttled ? throttles : failures, policy);
         if (delay === undefined) return response;
         await response.body.text().catch(() => undefined); // free the connection before waiting
         await sleep(delay, signal);
