@@ -6,7 +6,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Kube } from "../packages/core/src/kube/client.ts";
 import { restart } from "../packages/core/src/kube/restart.ts";
 import { scale } from "../packages/core/src/kube/scale.ts";
-import { createNamespace, createPauseDeployment, removeNode, type TestNamespace } from "./env/cluster.ts";
+import {
+  createNamespace,
+  createPauseDeployment,
+  removeNode,
+  type TestNamespace,
+  waitFor,
+} from "./env/cluster.ts";
 import { type FaultProxy, startFaultProxy } from "./env/fault-proxy.ts";
 import { automationKube } from "./env/identity.ts";
 import {
@@ -42,6 +48,23 @@ async function deliverUntilDone(
   throw new Error(`still failing after ${tries} deliveries: ${failures.join(" | ")}`);
 }
 
+/**
+ * A new Deployment rewrites its status (and resourceVersion) until its pods are ready; a scale written
+ * meanwhile gets a 409 upstream, and a lost-ack test would see a write that did not land.
+ */
+async function settled(name: string): Promise<void> {
+  await waitFor(
+    async () => {
+      const d = await e2e.admin.apps.readNamespacedDeployment({ namespace: ns.name, name });
+      return (
+        (d.status?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
+        d.status?.readyReplicas === d.spec?.replicas
+      );
+    },
+    { what: `deployment ${name} settled` },
+  );
+}
+
 async function replicas(name: string): Promise<number | undefined> {
   return (await e2e.admin.apps.readNamespacedDeployment({ namespace: ns.name, name })).spec?.replicas;
 }
@@ -66,6 +89,7 @@ afterAll(async () => {
 describe("a lost acknowledgement", () => {
   it("applies a relative scale once, however often the event is delivered again", async () => {
     await createPauseDeployment(e2e.admin, ns.name, "web", 3);
+    await settled("web");
     const scalePath = new RegExp(`/namespaces/${ns.name}/deployments/web/scale$`);
     proxy.setRules([
       { name: "lost scale ack", methods: ["PUT"], path: scalePath, action: "after", reply: 504, times: 1 },
@@ -107,6 +131,7 @@ describe("a lost acknowledgement", () => {
 
   it("finishes a relative scale whose answer was lost in one delivery: the count read back is the target (finding 7)", async () => {
     await createPauseDeployment(e2e.admin, ns.name, "basket", 3);
+    await settled("basket");
     proxy.setRules([
       {
         name: "lost scale ack",

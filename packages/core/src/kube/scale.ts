@@ -32,7 +32,13 @@ export interface ScaleState {
   replicas: number;
 }
 
-const MAX_ATTEMPTS = 4;
+/**
+ * Writes tried against 409s whose count had not moved (status updates: a StatefulSet bringing its pods
+ * up rewrites its status for every pod, and 4 tries ran out under load). Between tries a short jittered
+ * wait lets the controller's burst pass.
+ */
+const MAX_ATTEMPTS = 8;
+const CONFLICT_BACKOFF_MS = 100;
 
 async function readScale(kube: Kube, target: WorkloadTarget): Promise<V1Scale> {
   const request = { name: target.name, namespace: target.namespace };
@@ -215,6 +221,9 @@ export async function scale(
           { cause: error, status: 409 },
         );
       }
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.round(Math.random() * CONFLICT_BACKOFF_MS * attempt)),
+      );
       current = await readScale(kube, target);
       const now = current.spec?.replicas ?? 0;
       const wantedNow = applyScaleChange(basedOn, change, bounds).replicas;
