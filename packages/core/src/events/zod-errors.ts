@@ -31,9 +31,14 @@ export function invalid(
   return rejection("malformed", `${what}: ${issues.join("; ")}${more}`, fields[0] ?? TOP_LEVEL);
 }
 
+/** `detail.instance-id`, `metrics[0]`; a key that is not a plain name is quoted: `dimensions[""]`. */
 function formatPath(path: (string | number)[]): string {
   let text = "";
-  for (const part of path) text += typeof part === "number" ? `[${part}]` : text ? `.${part}` : part;
+  for (const part of path) {
+    if (typeof part === "number") text += `[${part}]`;
+    else if (!/^[A-Za-z_$][\w$-]*$/.test(part)) text += `[${JSON.stringify(part)}]`;
+    else text += text ? `.${part}` : part;
+  }
   return text;
 }
 

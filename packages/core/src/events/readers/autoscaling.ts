@@ -92,7 +92,7 @@ export const autoscaling: SourceReader = {
         ) {
           return rejection(
             "unsupported",
-            `Auto Scaling notification ${JSON.stringify(value.Event)} is not a lifecycle hook; Homeostat handles ` +
+            `Event: Auto Scaling notification ${JSON.stringify(value.Event)} is not a lifecycle hook; Homeostat handles ` +
               `${TERMINATING_TRANSITION} lifecycle hooks`,
             "Event",
           );
