@@ -4,7 +4,7 @@
 // failed try, as Lambda does, until it converges: exactly one action, the claims released on failure so
 // the retry can act, the audit telling what happened, and no audit record lost when the bus fails.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createNamespace, createPauseDeployment, type TestNamespace } from "./env/cluster.ts";
+import { createNamespace, createPauseDeployment, removeNode, type TestNamespace } from "./env/cluster.ts";
 import {
   clearMotoFaults,
   dynamoThrottling,
@@ -12,8 +12,14 @@ import {
   putEventsServerFault,
   setMotoFaults,
 } from "./env/moto-faults.ts";
+import {
+  addDedicatedNode,
+  createPooledDeployment,
+  uniqueId,
+  waitForPodsOnNode,
+} from "./env/node-fixtures.ts";
 import { e2eConfig } from "./fixtures/e2e.config.ts";
-import { cpuAlarm } from "./fixtures/e2e-events.ts";
+import { cpuAlarm, spotWarning } from "./fixtures/e2e-events.ts";
 import { type E2e, startE2e } from "./fixtures/e2e-harness.ts";
 
 let e2e: E2e;
@@ -118,6 +124,53 @@ describe("DynamoDB throttled", () => {
     // every attempt that reached the record stage is in the audit, and only one of them changed anything
     expect(audit.filter((record) => record.changed)).toHaveLength(1);
     expect(audit.at(-1)).toMatchObject({ verb: "scale", skippedReason: expect.stringMatching(/cooldown/) });
+  });
+});
+
+describe("a spot interruption with DynamoDB throttled", () => {
+  it("claims given back on every failed try: the node is drained once", async () => {
+    const pool = `faults-aws-${uniqueId()}`;
+    const node = await addDedicatedNode(e2e.admin, pool);
+    try {
+      await createPooledDeployment(e2e.admin, ns.name, `app-${pool}`, pool, {
+        replicas: 1,
+        role: "emptydir",
+      });
+      await waitForPodsOnNode(e2e.admin, ns.name, node.name, 1);
+      // the first tries fail at the event's claim, past the SDK's own retries; later ones at any call
+      await setMotoFaults(
+        e2e.env,
+        [
+          { ...dynamoThrottling(e2e.tableName), times: 4 },
+          { ...dynamoThrottling(e2e.tableName, "ThrottlingException"), rate: 0.3 },
+        ],
+        5,
+      );
+      const { failures } = await deliverUntilDone(
+        e2e.handler("node-events"),
+        spotWarning(node.instanceId),
+        20,
+      );
+      expect(failures.length).toBeGreaterThanOrEqual(1);
+      for (const failure of failures) expect(failure).toMatch(/^retrying the event: .*throttled/);
+      await clearMotoFaults(e2e.env);
+
+      const live = (
+        await e2e.admin.core.listNamespacedPod({
+          namespace: ns.name,
+          fieldSelector: `spec.nodeName=${node.name}`,
+        })
+      ).items.filter((pod) => !pod.metadata?.deletionTimestamp);
+      expect(live).toEqual([]);
+      expect((await e2e.admin.core.readNode({ name: node.name })).spec?.unschedulable).toBe(true);
+      const drains = (await e2e.audit()).filter(
+        (record) => record.verb === "drain" && JSON.stringify(record.target).includes(node.name),
+      );
+      expect(drains.filter((record) => record.changed)).toHaveLength(1);
+    } finally {
+      // a drained node counts against the disruption budget of other tests: it goes
+      await removeNode(e2e.admin, node.name);
+    }
   });
 });
 
