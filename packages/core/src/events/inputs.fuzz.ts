@@ -57,7 +57,8 @@ function bases(): JsonObject[] {
   const eventBridge = samples.filter((sample) => "detail-type" in sample);
   const spot = sampleEvent("spot-interruption");
   const alarmMessage = JSON.parse(
-    ((sampleEvent("alarm-sns").Records as JsonObject[])[0]?.Sns as JsonObject).Message as string,
+    (((sampleEvent("alarm-sns").Records as JsonObject[])[0] as JsonObject).Sns as JsonObject)
+      .Message as string,
   ) as JsonObject;
   const hookMessage = JSON.parse(
     ((sampleEvent("asg-terminate-sqs").Records as JsonObject[])[0] as JsonObject).body as string,
