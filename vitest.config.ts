@@ -5,6 +5,10 @@ import { defineConfig } from "vitest/config";
 // per run or reuses when one is already up.
 export default defineConfig({
   test: {
+    // every run ends with a scan of what it printed and of the test environment's logs: no secret in
+    // any log (test/env/secret-scan.ts)
+    reporters: ["default", "./test/env/secret-scan-reporter.ts"],
+    setupFiles: ["./test/env/output-tee.ts"],
     projects: [
       {
         extends: true,

@@ -11,6 +11,8 @@
      GET    /_homeostat/lifecycle-calls            -> JSON list of calls
      POST   /_homeostat/lifecycle-failures         {"group": NAME, "times": N}: the next N calls for the
                                                    group get 503 ServiceUnavailable
+3. Fault injection: AWS calls answered with an error at a set rate or for the next N calls (see the block
+   "fault injection" below and test/env/moto-faults.ts).
 Usage: python3 moto-serialized.py -H 127.0.0.1 -p PORT
 """
 import argparse
@@ -105,13 +107,90 @@ def control(environ, start_response, body):
     return respond(start_response, "404 Not Found", json.dumps({"error": f"no {method} {path}"}), "application/json")
 
 
+# ---------------------------------------------------------------- fault injection (test/env/moto-faults.ts)
+# AWS JSON-protocol calls (DynamoDB, EventBridge, ...) answered with an error instead of reaching moto, as
+# a throttled table or a failing service answers, at a set rate (seeded: a failure can be replayed) or for
+# the next N matching calls. A rule matches on the X-Amz-Target header (e.g. "DynamoDB_20120810." for
+# every DynamoDB call, "AWSEvents.PutEvents") and, to keep it to one test's resources, on a string the
+# request body contains (its table or bus name). The request never reaches moto, so nothing is written.
+#   PUT    /_homeostat/faults  {"seed": N, "rules": [{"name", "target", "contains", "rate" | "times",
+#                              "status", "code", "protocol": "1.0" | "1.1"}]}  replaces the rules
+#   GET    /_homeostat/faults  -> {"injected": [{"rule", "target", "code"}], "passed": {target: count}}
+#   DELETE /_homeostat/faults  clears rules and counts
+import random
+
+faults = {"rules": [], "random": random.Random(0), "injected": [], "passed": {}}
+
+
+def fault_control(method, body, start_response):
+    if method == "PUT":
+        request = json.loads(body or b"{}")
+        rules = []
+        for rule in request.get("rules", []):
+            if not rule.get("target") or not rule.get("code") or not rule.get("status"):
+                return respond(start_response, "400 Bad Request",
+                               json.dumps({"error": "a rule needs target, code and status"}), "application/json")
+            if ("rate" in rule) == ("times" in rule):
+                return respond(start_response, "400 Bad Request",
+                               json.dumps({"error": "a rule needs rate or times, not both"}), "application/json")
+            rules.append(dict(rule))
+        faults.update(rules=rules, random=random.Random(int(request.get("seed", 0))), injected=[], passed={})
+        return respond(start_response, "204 No Content", "", "application/json")
+    if method == "GET":
+        return respond(start_response, "200 OK",
+                       json.dumps({"injected": faults["injected"], "passed": faults["passed"]}), "application/json")
+    if method == "DELETE":
+        faults.update(rules=[], random=random.Random(0), injected=[], passed={})
+        return respond(start_response, "204 No Content", "", "application/json")
+    return respond(start_response, "405 Method Not Allowed", "", "application/json")
+
+
+def injected_fault(environ, body, start_response):
+    """The error answer of the first rule that fires for this call, or None to let it through."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if not target or not faults["rules"]:
+        return None
+    text = body.decode("utf-8", "replace")
+    for rule in faults["rules"]:
+        if not target.startswith(rule["target"]) or rule.get("contains", "") not in text:
+            continue
+        if "times" in rule:
+            if rule["times"] <= 0:
+                continue
+            rule["times"] -= 1
+        elif faults["random"].random() >= float(rule["rate"]):
+            continue
+        faults["injected"].append({"rule": rule.get("name", ""), "target": target, "code": rule["code"]})
+        status = int(rule["status"])
+        reason = {400: "Bad Request", 500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "Error")
+        data = json.dumps({"__type": rule["code"], "message": f"injected by the test ({rule.get('name', '')})"})
+        start_response(f"{status} {reason}", [
+            ("Content-Type", f"application/x-amz-json-{rule.get('protocol', '1.0')}"),
+            ("x-amzn-ErrorType", rule["code"]),
+            ("x-amzn-RequestId", str(uuid.uuid4())),
+            ("Content-Length", str(len(data))),
+        ])
+        return [data.encode("utf-8")]
+    for rule in faults["rules"]:
+        if target.startswith(rule["target"]) and rule.get("contains", "") in text:
+            faults["passed"][target] = faults["passed"].get(target, 0) + 1
+            break
+    return None
+# ---------------------------------------------------------------- end of fault injection
+
+
 def homeostat_extensions(environ, start_response):
-    """Answers the control API and the two lifecycle actions; everything else goes to moto."""
+    """Answers the control API, injected faults and the two lifecycle actions; everything else goes to moto."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length) if length > 0 else b""
     environ["wsgi.input"] = io.BytesIO(body)
+    if environ.get("PATH_INFO", "") == "/_homeostat/faults":
+        return fault_control(environ.get("REQUEST_METHOD", "GET"), body, start_response)
     if environ.get("PATH_INFO", "").startswith("/_homeostat/"):
         return control(environ, start_response, body)
+    fault = injected_fault(environ, body, start_response)
+    if fault is not None:
+        return fault
     if environ.get("REQUEST_METHOD") == "POST" and b"Action=" in body:
         params = {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
         action = params.get("Action")

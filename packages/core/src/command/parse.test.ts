@@ -126,6 +126,9 @@ describe("parseCommandLine", () => {
     [["scale", "shop/checkout", "3", "--min", "5", "--max", "2"], "--min 5 is above --max 2"],
     [["scale", "shop/checkout", "3", "--min", "-1"], "--min needs a whole number ≥ 0; got '-1'"],
     [["scale", "shop/checkout", "3", "4"], "unexpected '4'"],
+    // the change is the word written first, negative or not (found by the fuzz test)
+    [["scale", "shop/checkout", "-1", "+0"], "unexpected '+0'"],
+    [["scale", "shop/checkout", "+1", "-2"], "unexpected '-2'"],
     [["scale", "shop/checkout", "+1", "--force"], "scale does not take --force"],
     [["rollback", "shop/web", "--to-revision", "two"], "--to-revision needs a whole number ≥ 0; got 'two'"],
     [["rollback", "shop/web", "--to-revision", "-1"], "--to-revision needs a whole number ≥ 0; got '-1'"],

@@ -99,23 +99,28 @@ const TWO_WORD_COMMANDS: Record<string, { second: string; topic: CommandName; us
   events: { second: "sample", topic: "events-sample", usage: "homeostat events sample [KIND]" },
 };
 
-/** What a command's parser reads; it takes its words off `positionals` (and `negatives`). */
+/** What a command's parser reads; it takes its words off `positionals`. */
 interface CommandArgs {
   values: Values;
-  /** The words after the command's name. */
+  /** The words after the command's name, negative numbers (`-2`) among them, in the order written. */
   positionals: string[];
-  /** Negative numbers (`-2`), set aside so that parseArgs does not read them as options. */
-  negatives: string[];
 }
 
 type CommandParser = (args: CommandArgs) => Command;
 
 const NEGATIVE_NUMBER = /^-\d+$/;
 
+/** A negative number set aside, and where it was among the arguments parseArgs is given. */
+interface SetAside {
+  text: string;
+  /** How many of the arguments handed to parseArgs came before it. */
+  before: number;
+}
+
 /** `-2` is a scale change, not a short option: take it out before parseArgs sees it. */
-function setNegativesAside(argv: readonly string[]): { args: string[]; negatives: string[] } {
+function setNegativesAside(argv: readonly string[]): { args: string[]; negatives: SetAside[] } {
   const args: string[] = [];
-  const negatives: string[] = [];
+  const negatives: SetAside[] = [];
   for (const arg of argv) {
     const previous = args.at(-1);
     const previousTakesValue =
@@ -125,12 +130,16 @@ function setNegativesAside(argv: readonly string[]): { args: string[]; negatives
     if (!NEGATIVE_NUMBER.test(arg)) args.push(arg);
     // `--min -1`: hand it over as `--min=-1` so the option's own check reports the bad number
     else if (previousTakesValue) args[args.length - 1] = `${previous}=${arg}`;
-    else negatives.push(arg);
+    else negatives.push({ text: arg, before: args.length });
   }
   return { args, negatives };
 }
 
-function parseOptions(args: string[]): { values: Values; positionals: string[] } {
+/**
+ * The options, and the words with the negative numbers put back where they were written (so in
+ * `scale ns/app -1 +2` the change is `-1` and `+2` the word too many, not the other way round).
+ */
+function parseOptions(args: string[], negatives: SetAside[]): { values: Values; positionals: string[] } {
   try {
     const parsed = parseArgs({
       args,
@@ -138,8 +147,16 @@ function parseOptions(args: string[]): { values: Values; positionals: string[] }
       allowPositionals: true,
       allowNegative: true,
       strict: true,
-    }) as { values: Values; positionals: string[] };
-    return { values: parsed.values, positionals: [...parsed.positionals] };
+      tokens: true,
+    });
+    const words = [
+      ...parsed.tokens.flatMap((token) =>
+        token.kind === "positional" ? [{ text: token.value, at: token.index }] : [],
+      ),
+      // a negative number sits just before the argument that followed it
+      ...negatives.map(({ text, before }) => ({ text, at: before - 0.5 })),
+    ].sort((a, b) => a.at - b.at);
+    return { values: parsed.values as Values, positionals: words.map((word) => word.text) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new UsageError(`${message.replace(/\.$/, "")}; run homeostat --help`);
@@ -217,9 +234,9 @@ function asUsage<T>(topic: CommandName, read: () => T): T {
   }
 }
 
-const parseScale: CommandParser = ({ values, positionals, negatives }) => {
+const parseScale: CommandParser = ({ values, positionals }) => {
   const target = parseWorkloadTarget(positionals.shift(), "scale");
-  const changeText = positionals.shift() ?? negatives.shift();
+  const changeText = positionals.shift();
   if (changeText === undefined) {
     throw new UsageError("scale needs a replica change like 5, +2, -1 or x1.5 after the workload", "scale");
   }
@@ -332,8 +349,7 @@ const PARSERS: Record<CommandName, CommandParser> = {
   },
 };
 
-function expectNoMore(positionals: string[], negatives: string[], topic: CommandName): void {
-  const extra = [...positionals, ...negatives];
+function expectNoMore(extra: string[], topic: CommandName): void {
   if (extra.length > 0) {
     throw new UsageError(
       `unexpected '${extra.join(" ")}' after the command; run homeostat ${commandWords(topic)} --help`,
@@ -348,7 +364,7 @@ function expectNoMore(positionals: string[], negatives: string[], topic: Command
  */
 export function parseCommandLine(argv: readonly string[]): ParsedInvocation {
   const { args, negatives } = setNegativesAside(argv);
-  const { values, positionals } = parseOptions(args);
+  const { values, positionals } = parseOptions(args, negatives);
   const output = values.output ?? "text";
   if (output !== "text" && output !== "json") {
     throw new UsageError(`--output must be text or json; got '${output}'`);
@@ -364,8 +380,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedInvocation {
   const globalsOf = (): GlobalOptions => ({ dryRun, output, connection: connectionOf(values) });
   // eks token refuses a kubeconfig in its own words, so its options are read before the connection
   const globals = topic === "eks-token" ? undefined : globalsOf();
-  const command = PARSERS[topic]({ values, positionals, negatives });
-  expectNoMore(positionals, negatives, topic);
+  const command = PARSERS[topic]({ values, positionals });
+  expectNoMore(positionals, topic);
   return { kind: "command", command, globals: globals ?? globalsOf() };
 }
 

@@ -23,12 +23,17 @@ export class ConfigError extends Error {
   }
 }
 
-/** `["policies", 2, "action", "change"]` → `policies[2].action.change`. */
+/**
+ * `["policies", 2, "action", "change"]` → `policies[2].action.change`; a key that is not a plain name
+ * is quoted, so a cluster named " " reads `clusters[" "]`, not `clusters. `.
+ */
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let text = "";
   for (const segment of path) {
     if (typeof segment === "number") text += `[${segment}]`;
-    else text += text === "" ? String(segment) : `.${String(segment)}`;
+    else if (typeof segment !== "string" || !/^[A-Za-z_$][\w$-]*$/.test(segment))
+      text += `[${JSON.stringify(String(segment))}]`;
+    else text += text === "" ? segment : `.${segment}`;
   }
   return text === "" ? "(config)" : text;
 }

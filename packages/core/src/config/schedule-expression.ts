@@ -112,11 +112,18 @@ export function parseScheduleExpression(text: string): ScheduleExpressionResult 
   return { ok: false, reason: "expected cron(...), rate(...) or at(...)" };
 }
 
+// Making an Intl.DateTimeFormat costs about a millisecond, which every parse of a config with schedules
+// paid once per entry; zones that exist are few, so they are remembered (the ones that don't are not,
+// so no input can grow this).
+const knownTimeZones = new Set<string>();
+
 /** Whether `zone` is an IANA time zone this runtime knows (`Europe/Berlin`, `UTC`). */
 export function isTimeZone(zone: string): boolean {
+  if (knownTimeZones.has(zone)) return true;
   if (zone.trim() === "") return false;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    knownTimeZones.add(zone);
     return true;
   } catch {
     return false;

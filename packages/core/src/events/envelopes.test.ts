@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { normalizeBatch } from "./normalize.ts";
 import { type JsonObject, sampleEvent } from "./samples.ts";
-import { only, rejected, sqsEventOf } from "./test-helpers.ts";
+import { editRecordMessage, only, rejected, sqsEventOf } from "./test-helpers.ts";
 import type { AlarmTrigger, InstanceTrigger } from "./trigger.ts";
 
 describe("envelopes", () => {
@@ -12,15 +12,42 @@ describe("envelopes", () => {
     expect(trigger.origin).toBe("aws.ec2 via EventBridge via SQS");
   });
 
-  it("a record that is not a valid SQS record names the field", () => {
+  it("a record that is not a valid SQS record names the field, from the top of the batch", () => {
     const event = sampleEvent("asg-terminate-sqs");
-    delete ((event.Records as JsonObject[])[0] as JsonObject).receiptHandle;
+    delete ((event.Records as JsonObject[])[0] as JsonObject).body;
     const [record] = normalizeBatch(event);
     expect(record?.messageId).toBe("059f36b4-87a3-44ab-83d2-661975830a7d");
     expect(record?.result).toMatchObject({
       ok: false,
-      error: { kind: "malformed", reason: "SQS record: receiptHandle: missing (expected string)" },
+      error: {
+        kind: "malformed",
+        reason: "SQS record: body: missing (expected string)",
+        field: "Records[0].body",
+      },
     });
+  });
+
+  it("a field inside a record's body is named through the body", () => {
+    const event = editRecordMessage(sampleEvent("asg-terminate-sqs"), (message) => {
+      message.EC2InstanceId = "i-12";
+    });
+    const error = rejected(event);
+    expect(error.field).toBe("Records[0].body.EC2InstanceId");
+    expect(error.reason).toContain("body: Auto Scaling lifecycle hook message: EC2InstanceId: ");
+  });
+
+  it.each([
+    ["SQS", "asg-terminate-sqs", ["receiptHandle", "md5OfBody", "attributes", "messageAttributes"]],
+    ["SNS", "alarm-sns", ["EventVersion", "EventSubscriptionArn"]],
+  ] as const)("the %s record fields nothing reads may be missing or of any shape", (_, kind, fields) => {
+    const missing = sampleEvent(kind);
+    const retyped = sampleEvent(kind);
+    for (const field of fields) {
+      delete ((missing.Records as JsonObject[])[0] as JsonObject)[field];
+      ((retyped.Records as JsonObject[])[0] as JsonObject)[field] = 42;
+    }
+    expect(only(missing)).toEqual(only(sampleEvent(kind)));
+    expect(only(retyped)).toEqual(only(sampleEvent(kind)));
   });
 
   it.each([
@@ -102,12 +129,31 @@ describe("EventBridge events", () => {
     expect(error.reason).toContain('accepted only from source "aws.ec2", got "my.app"');
   });
 
+  it("version and resources are read by nothing that needs them: absent or odd, the event is read", () => {
+    const event = sampleEvent("spot-interruption");
+    delete event.version;
+    delete event.resources;
+    expect(only(event)).toEqual(only(sampleEvent("spot-interruption")));
+    const odd = { ...sampleEvent("spot-interruption"), version: 1, "replay-name": null };
+    expect(only(odd)).toEqual(only(sampleEvent("spot-interruption")));
+  });
+
+  it("an SNS notification's Timestamp, UnsubscribeUrl and signature fields never reject", () => {
+    const event = sampleEvent("alarm-sns");
+    const sns = (event.Records as JsonObject[])[0]?.Sns as JsonObject;
+    for (const field of ["Timestamp", "UnsubscribeUrl", "SigningCertUrl", "Signature", "Subject"])
+      delete sns[field];
+    sns.MessageAttributes = "none";
+    expect(only(event)).toEqual(only(sampleEvent("alarm-sns")));
+  });
+
   it("a broken EventBridge envelope names the field", () => {
     const event = sampleEvent("spot-interruption");
     delete event.id;
     const noId = rejected(event);
     expect(noId.kind).toBe("malformed");
     expect(noId.reason).toMatch(/^EventBridge event: id: /);
+    expect(noId.field).toBe("id");
     const badTime = sampleEvent("spot-interruption");
     badTime.time = "yesterday";
     expect(rejected(badTime).reason).toContain("time:");

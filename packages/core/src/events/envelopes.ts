@@ -15,7 +15,7 @@ import {
   SnsNotificationSchema,
 } from "@aws-lambda-powertools/parser/schemas/sns";
 import { SqsRecordSchema as PowertoolsSqsRecordSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
-import { NonEmptyIdSchema } from "./fields.ts";
+import { NonEmptyIdSchema, unread } from "./fields.ts";
 import {
   type Delivery,
   EventBridgeEnvelopeSchema,
@@ -27,24 +27,48 @@ import {
 import {
   describe,
   describeKeys,
+  fieldWithin,
   isObject,
   type NormalizeResult,
   type RecordResult,
   rejection,
+  TOP_LEVEL,
   unreadable,
 } from "./result.ts";
 import { invalid } from "./zod-errors.ts";
 
+// Strict about what is read, lenient about the rest: of an SNS notification only Type, MessageId,
+// TopicArn (region and account) and Message are read; of an SQS record messageId, body, eventSource,
+// eventSourceARN (account) and awsRegion. The other fields, whatever their shape, never reject.
+const UNREAD_SNS_FIELDS = unread(
+  "Subject",
+  "Timestamp",
+  "UnsubscribeUrl",
+  "UnsubscribeURL",
+  "SigningCertUrl",
+  "SigningCertURL",
+  "Signature",
+  "SignatureVersion",
+  "MessageAttributes",
+);
+
 /** One record of a Lambda SNS event (Powertools) with a non-empty `MessageId`. */
 const SnsRecordSchema = PowertoolsSnsRecordSchema.extend({
-  Sns: SnsNotificationSchema.extend({ MessageId: NonEmptyIdSchema }),
+  ...unread("EventVersion", "EventSubscriptionArn"),
+  Sns: SnsNotificationSchema.extend({ MessageId: NonEmptyIdSchema, ...UNREAD_SNS_FIELDS }),
 });
 
 /** An SNS notification as SQS or an HTTP endpoint receives it (Powertools) with a non-empty `MessageId`. */
-const SnsSqsNotificationSchema = PowertoolsSnsSqsNotificationSchema.extend({ MessageId: NonEmptyIdSchema });
+const SnsSqsNotificationSchema = PowertoolsSnsSqsNotificationSchema.extend({
+  MessageId: NonEmptyIdSchema,
+  ...UNREAD_SNS_FIELDS,
+});
 
 /** One record of a Lambda SQS event (Powertools) with a non-empty `messageId`. */
-const SqsRecordSchema = PowertoolsSqsRecordSchema.extend({ messageId: NonEmptyIdSchema });
+const SqsRecordSchema = PowertoolsSqsRecordSchema.extend({
+  messageId: NonEmptyIdSchema,
+  ...unread("receiptHandle", "md5OfBody", "md5OfMessageAttributes", "attributes", "messageAttributes"),
+});
 
 /** Envelopes deeper than this are not something AWS produces; stop instead of recursing on crafted input. */
 const MAX_ENVELOPE_DEPTH = 4;
@@ -68,11 +92,24 @@ const SUPPORTED_SHAPES = listed([
   homeostatPayloads.shape,
 ]);
 
-/** One record of a Lambda SQS or SNS event: its envelope checked, its message read. */
+/**
+ * One record of a Lambda SQS or SNS event: its envelope checked, its message read. Its rejection's
+ * `field` is a path from the top of the batch (`Records[2].body.EC2InstanceId`).
+ */
 export function readRecord(record: unknown, index: number, now: Date): RecordResult {
+  const { messageId, result } = readRecordAt(record, index, now);
+  if (result.ok) return { index, ...(messageId === undefined ? {} : { messageId }), result };
+  const error = { ...result.error, field: fieldWithin(`Records[${index}]`, result.error.field) };
+  return { index, ...(messageId === undefined ? {} : { messageId }), result: { ok: false, error } };
+}
+
+function readRecordAt(record: unknown, index: number, now: Date): RecordResult {
   try {
     if (!isObject(record)) {
-      return { index, result: rejection("malformed", `expected a record object, got ${describe(record)}`) };
+      return {
+        index,
+        result: rejection("malformed", `expected a record object, got ${describe(record)}`, TOP_LEVEL),
+      };
     }
     const messageIdOf = (value: unknown) => (typeof value === "string" ? value : undefined);
 
@@ -117,6 +154,7 @@ export function readRecord(record: unknown, index: number, now: Date): RecordRes
         "unsupported",
         `expected an SQS record (eventSource "aws:sqs") or an SNS record (EventSource "aws:sns"), ` +
           `got eventSource ${describe(record.eventSource ?? record.EventSource)}`,
+        "EventSource" in record && !("eventSource" in record) ? "EventSource" : "eventSource",
       ),
     };
   } catch (error) {
@@ -129,11 +167,15 @@ function readJsonText(text: string, field: string, delivery: Delivery, depth: nu
   try {
     value = JSON.parse(text);
   } catch {
-    return rejection("malformed", `${field}: expected a JSON document, got ${describe(text)}`);
+    return rejection("malformed", `${field}: expected a JSON document, got ${describe(text)}`, field);
   }
   const result = readValue(value, delivery, depth);
   if (result.ok) return result;
-  return rejection(result.error.kind, `${field}: ${result.error.reason}`);
+  return rejection(
+    result.error.kind,
+    `${field}: ${result.error.reason}`,
+    fieldWithin(field, result.error.field),
+  );
 }
 
 /** Any input but a `Records[]` batch: unwrap what envelopes it, hand the message to its reader. */
@@ -142,13 +184,22 @@ export function readValue(value: unknown, delivery: Delivery, depth: number): No
     return rejection(
       "unsupported",
       `envelopes nested more than ${MAX_ENVELOPE_DEPTH} deep; AWS never sends that`,
+      TOP_LEVEL,
     );
   }
   if (!isObject(value)) {
-    return rejection("malformed", `expected a JSON object (${SUPPORTED_SHAPES}), got ${describe(value)}`);
+    return rejection(
+      "malformed",
+      `expected a JSON object (${SUPPORTED_SHAPES}), got ${describe(value)}`,
+      TOP_LEVEL,
+    );
   }
   if ("Records" in value) {
-    return rejection("unsupported", "a Records[] batch inside a message body is not a supported delivery");
+    return rejection(
+      "unsupported",
+      "Records: a Records[] batch inside a message body is not a supported delivery",
+      "Records",
+    );
   }
   if ("detail-type" in value || ("source" in value && "detail" in value)) {
     return readEventBridge(value, delivery);
@@ -163,6 +214,7 @@ export function readValue(value: unknown, delivery: Delivery, depth: number): No
   return rejection(
     "unsupported",
     `unrecognised input with keys ${describeKeys(value)}; expected ${SUPPORTED_SHAPES}`,
+    TOP_LEVEL,
   );
 }
 
@@ -198,6 +250,7 @@ function readEventBridge(value: Record<string, unknown>, delivery: Delivery): No
       "unsupported",
       `EventBridge detail-type ${JSON.stringify(event["detail-type"])} (source ${JSON.stringify(event.source)}) ` +
         `is not handled; supported: ${[...EVENT_READERS.keys()].map((t) => JSON.stringify(t)).join(", ")}`,
+      "detail-type",
     );
   }
   // Only AWS may publish events whose source starts with "aws."; checking the source is what stops a
@@ -207,6 +260,7 @@ function readEventBridge(value: Record<string, unknown>, delivery: Delivery): No
       "unsupported",
       `detail-type ${JSON.stringify(event["detail-type"])} is accepted only from source ` +
         `${JSON.stringify(reader.source)}, got ${JSON.stringify(event.source)}`,
+      "source",
     );
   }
   return reader.read(event, value, delivery);

@@ -28,3 +28,15 @@ export const TimestampSchema = z.string().transform((text, ctx) => {
   }
   return rfc3339;
 });
+
+/**
+ * Shape overrides for envelope fields nothing reads: present or absent, of any type, they never cause
+ * a rejection (AWS's own samples leave some out, and its tools print others differently). Spread into
+ * a Powertools schema's `.extend(...)` so only the fields we read stay strict.
+ */
+export function unread<const K extends string>(...keys: K[]): Record<K, z.ZodOptional<z.ZodUnknown>> {
+  return Object.fromEntries(keys.map((key) => [key, z.unknown().optional()])) as Record<
+    K,
+    z.ZodOptional<z.ZodUnknown>
+  >;
+}

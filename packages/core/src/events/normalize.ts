@@ -52,7 +52,11 @@ export function normalize(input: unknown, options: NormalizeOptions = {}): Norma
   }
   const failure = firstRejection ?? (triggers.length === 0 ? firstIgnored : undefined);
   if (failure) {
-    return rejection(failure.error.kind, `${recordLabel(failure.record)}: ${failure.error.reason}`);
+    return rejection(
+      failure.error.kind,
+      `${recordLabel(failure.record)}: ${failure.error.reason}`,
+      failure.error.field,
+    );
   }
   return withWarnings(triggers, warnings);
 }
@@ -75,12 +79,18 @@ export function normalizeBatch(input: unknown, options: NormalizeOptions = {}): 
     const records = input.Records;
     if (!Array.isArray(records)) {
       return [
-        { index: 0, result: rejection("malformed", `Records: expected an array, got ${describe(records)}`) },
+        {
+          index: 0,
+          result: rejection("malformed", `Records: expected an array, got ${describe(records)}`, "Records"),
+        },
       ];
     }
     if (records.length === 0) {
       return [
-        { index: 0, result: rejection("malformed", "Records: expected at least one record, got none") },
+        {
+          index: 0,
+          result: rejection("malformed", "Records: expected at least one record, got none", "Records"),
+        },
       ];
     }
     return records.map((record: unknown, index) => readRecord(record, index, now));

@@ -16,6 +16,12 @@ export interface NormalizeError {
   kind: "malformed" | "unsupported" | "ignored";
   /** What is wrong, naming the field and what was expected. */
   reason: string;
+  /**
+   * Where in the input the problem is, as a path from its top (`detail.instance-id`,
+   * `Records[0].body.EC2InstanceId`; a hop into a JSON string such as an SQS body is a `.` too), or
+   * `(top level)` when it is the input as a whole. The reason names it too.
+   */
+  field: string;
   retryable: false;
 }
 
@@ -42,8 +48,17 @@ export interface RecordResult {
   result: NormalizeResult;
 }
 
-export function rejection(kind: NormalizeError["kind"], reason: string): NormalizeResult {
-  return { ok: false, error: { kind, reason, retryable: false } };
+/** The input as a whole, when no one field is at fault. */
+export const TOP_LEVEL = "(top level)";
+
+export function rejection(kind: NormalizeError["kind"], reason: string, field: string): NormalizeResult {
+  return { ok: false, error: { kind, reason, field, retryable: false } };
+}
+
+/** `field` as seen from the value that holds it at `at` (`body`, `Records[2]`). */
+export function fieldWithin(at: string, field: string): string {
+  if (field === TOP_LEVEL) return at;
+  return field.startsWith("[") ? `${at}${field}` : `${at}.${field}`;
 }
 
 export function unreadable(error: unknown): NormalizeResult {
@@ -51,6 +66,7 @@ export function unreadable(error: unknown): NormalizeResult {
   return rejection(
     "malformed",
     `input could not be read (internal error: ${message}); report this with the event`,
+    TOP_LEVEL,
   );
 }
 

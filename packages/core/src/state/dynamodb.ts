@@ -315,6 +315,15 @@ export class DynamoStateStore implements StateStore {
 
   #failure(operation: string, key: string, error: unknown): StateStoreError {
     const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (error instanceof Error && THROTTLING_ERRORS.has(error.name)) {
+      // not a setup problem: telling the reader to check the table and the role would mislead them
+      return new StateStoreError(
+        "unavailable",
+        `DynamoDB ${operation} of "${key}" in table "${this.#table}" was throttled after the SDK's retries ` +
+          `(${reason}); a retry of the event can succeed. If it keeps happening, the table needs more capacity.`,
+        { cause: error },
+      );
+    }
     return new StateStoreError(
       "unavailable",
       `DynamoDB ${operation} of "${key}" in table "${this.#table}" failed (${reason}). Check that the table exists ` +
@@ -394,6 +403,13 @@ function storedVersion(version: string): string | number {
 }
 
 /** Jittered exponential backoff (capped at ~100 ms) so concurrent set writers spread out. */
+/** DynamoDB's answers for "too many requests right now" (not a problem with the table or the role). */
+const THROTTLING_ERRORS = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+]);
+
 function backoff(attempt: number): Promise<void> {
   const ceiling = Math.min(100, 5 * 2 ** Math.min(attempt, 5));
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));

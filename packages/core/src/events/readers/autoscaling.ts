@@ -66,6 +66,7 @@ export const autoscaling: SourceReader = {
           "ignored",
           "launch lifecycle hooks are not handled (only EC2_INSTANCE_TERMINATING); remove the launch hook's " +
             "rule target or the hook will wait for its timeout",
+          "detail-type",
         ),
     },
   ],
@@ -80,7 +81,8 @@ export const autoscaling: SourceReader = {
         if (value.Event === TEST_NOTIFICATION_EVENT) {
           return rejection(
             "ignored",
-            `Auto Scaling test notification for ${describe(value.AutoScalingGroupName)} (sent when a hook's target is set up)`,
+            `Event: Auto Scaling test notification for ${describe(value.AutoScalingGroupName)} (sent when a hook's target is set up)`,
+            "Event",
           );
         }
         if (
@@ -90,14 +92,16 @@ export const autoscaling: SourceReader = {
         ) {
           return rejection(
             "unsupported",
-            `Auto Scaling notification ${JSON.stringify(value.Event)} is not a lifecycle hook; Homeostat handles ` +
+            `Event: Auto Scaling notification ${JSON.stringify(value.Event)} is not a lifecycle hook; Homeostat handles ` +
               `${TERMINATING_TRANSITION} lifecycle hooks`,
+            "Event",
           );
         }
         if (value.LifecycleTransition === LAUNCHING_TRANSITION) {
           return rejection(
             "ignored",
-            "launch lifecycle hooks are not handled (only EC2_INSTANCE_TERMINATING); point only terminate hooks at Homeostat",
+            "LifecycleTransition: launch lifecycle hooks are not handled (only EC2_INSTANCE_TERMINATING); point only terminate hooks at Homeostat",
+            "LifecycleTransition",
           );
         }
         const parsed = LifecycleQueueMessageSchema.safeParse(value);

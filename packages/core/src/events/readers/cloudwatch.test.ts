@@ -33,6 +33,15 @@ describe("CloudWatch alarms via EventBridge", () => {
     });
   });
 
+  it("previousState: only its value is read; without reason or timestamp the alarm is still read", () => {
+    const event = sampleEvent("alarm");
+    detailOf(event).previousState = { value: "OK" };
+    expect(only<AlarmTrigger>(event)).toEqual(only<AlarmTrigger>(sampleEvent("alarm")));
+    const bad = sampleEvent("alarm");
+    detailOf(bad).previousState = { value: "GREEN" };
+    expect(rejected(bad).field).toBe("detail.previousState.value");
+  });
+
   it("metric-math alarm: no metricStat assumed, shared dimensions kept, expression listed", () => {
     const trigger = only<AlarmTrigger>(sampleEvent("alarm-metric-math"));
     expect(trigger.alarmType).toBe("metric-math");

@@ -58,7 +58,8 @@ const AlarmMetricEntrySchema = z
 const CloudWatchAlarmDetailSchema = z.object({
   alarmName: z.string().min(1),
   state: AlarmStateChangeSchema,
-  previousState: AlarmStateChangeSchema.optional(),
+  // Only the previous state's value is read; its reason, reasonData and timestamp never reject.
+  previousState: z.object({ value: AlarmStateSchema }).optional(),
   configuration: z
     .object({
       description: z.string().nullish(),
@@ -167,6 +168,7 @@ const snsAlarmMessage: MessageReader = {
         "malformed",
         "CloudWatch alarm SNS message: expected Trigger.MetricName (metric alarm), Trigger.Metrics (metric-math " +
           "alarm) or AlarmRule (composite alarm)",
+        message.Trigger ? "Trigger.MetricName" : "Trigger",
       );
     }
     const toMap = (dimensions: { name: string; value: string }[] | undefined) =>

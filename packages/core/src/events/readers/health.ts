@@ -46,6 +46,7 @@ export const health: SourceReader = {
           return rejection(
             "malformed",
             `AWS Health Event detail: expected an object, got ${describe(event.detail)}`,
+            "detail",
           );
         }
         const { service, eventTypeCategory, eventTypeCode } = event.detail;
@@ -55,6 +56,7 @@ export const health: SourceReader = {
             `AWS Health event ${describe(eventTypeCode)} (service ${describe(service)}, category ` +
               `${describe(eventTypeCategory)}): only service ${JSON.stringify(SERVICE)} with eventTypeCategory ` +
               `${JSON.stringify(CATEGORY)} is acted on`,
+            service === SERVICE ? "detail.eventTypeCategory" : "detail.service",
           );
         }
         const detail = parseDetail(HealthDetailSchema, event);
@@ -94,7 +96,8 @@ export const health: SourceReader = {
         if (triggers.length === 0) {
           return rejection(
             "ignored",
-            `AWS Health event ${detail.data.eventTypeCode} names no EC2 instance: ${skippedNote}`,
+            `AWS Health event ${detail.data.eventTypeCode} names no EC2 instance in detail.affectedEntities: ${skippedNote}`,
+            "detail.affectedEntities",
           );
         }
         return withWarnings(triggers, skippedNote ? [skippedNote] : []);

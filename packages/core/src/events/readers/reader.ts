@@ -3,14 +3,22 @@
  * for EventBridge the validated envelope), what it declares it reads, and the helpers readers share.
  */
 import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
-import type { z } from "zod";
-import { NonEmptyIdSchema } from "../fields.ts";
+import { z } from "zod";
+import { NonEmptyIdSchema, unread } from "../fields.ts";
 import type { NormalizeResult } from "../result.ts";
 import type { InstanceTrigger } from "../trigger.ts";
 import { invalid } from "../zod-errors.ts";
 
-/** EventBridge envelope (Powertools) with a non-empty `id` (it becomes the idempotency key). */
-export const EventBridgeEnvelopeSchema = EventBridgeSchema.extend({ id: NonEmptyIdSchema });
+/**
+ * EventBridge envelope (Powertools) with a non-empty `id` (it becomes the idempotency key). Strict about
+ * what is read (id, source, detail-type, detail, time, account, region); `version` is read by nothing and
+ * `resources` only by the alarm reader (its ARN, when there is one), so neither is required.
+ */
+export const EventBridgeEnvelopeSchema = EventBridgeSchema.extend({
+  id: NonEmptyIdSchema,
+  ...unread("version", "replay-name"),
+  resources: z.array(z.string()).optional().default([]),
+});
 
 export type EventBridgeEvent = z.output<typeof EventBridgeEnvelopeSchema>;
 
