@@ -186,20 +186,21 @@ export async function handleTrigger(
     await guarded.reservation.markDone(ends);
     await guarded.reservation.releaseForRetry(ends);
   }
-  await record(trigger, guarded, results, deps, now);
+  await record(trigger, cluster, guarded, results, deps, now);
   return outcome;
 }
 
 /** The record stage for one trigger on one cluster: its audit records, handed to every sink. */
 async function record(
   trigger: Trigger,
+  cluster: string,
   guarded: GuardedPlan,
   results: ActionOutcome[],
   deps: PipelineDeps,
   now: Date,
 ): Promise<void> {
   const actor = deps.actor ?? (trigger.kind === "command" ? trigger.actor : "homeostat");
-  const records = auditRecordsOf(trigger, guarded, results, { actor, now });
+  const records = auditRecordsOf(trigger, guarded, results, { actor, now, cluster });
   const { failures } = await writeRecords(records, deps.sinks ?? [auditLogSink(deps.store)]);
   for (const failure of failures) {
     // The action's outcome stands: a lost record must not undo or repeat it.
