@@ -66,6 +66,8 @@ export async function invokeHandler(
 export function runFailed(run: HandlerRun): boolean {
   if (run.delivery.kind === "retry") return true;
   if (run.delivery.kind === "batch" && run.delivery.batchItemFailures.length > 0) return true;
+  if (run.kind === "notify")
+    return run.result.items.some((item) => item.error !== undefined && item.outcome !== "ignored");
   const triggers =
     run.kind === "rollout-guard"
       ? run.result.triggers

@@ -9,6 +9,8 @@ import { decide } from "../policy/decide.ts";
 import type { ClusterFacts, Plan } from "../policy/plan.ts";
 import { auditRecordsOf, writeRecords } from "../record/record.ts";
 import { auditLogSink, type ResultSink } from "../record/sinks.ts";
+import type { SlackPoster } from "../slack/client.ts";
+import type { LinkOptions } from "../slack/links.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ActionResult, act } from "./act.ts";
 import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
@@ -37,6 +39,10 @@ export interface PipelineDeps {
   sinks?: ResultSink[];
   lifecycle?: LifecycleHooks;
   scheduler?: DeferScheduler;
+  /** Slack, for the notify function (config `slack` says where and how much). */
+  slack?: SlackPoster;
+  /** Where the messages' console links point. */
+  slackLinks?: LinkOptions;
   now?: () => Date;
   /** Force a dry run of everything (the CLI's --dry-run). */
   dryRun?: boolean;
