@@ -38,7 +38,12 @@ import type { Context, SQSBatchResponse } from "aws-lambda";
 // Imported statically so the bundler ships the repository's config inside the function.
 import bundledConfig from "../homeostat.config.ts";
 
-export type HandlerResult = EventHandlerResult | RolloutGuardResult | NotifyRunResult | SQSBatchResponse;
+export type HandlerResult =
+  | EventHandlerResult
+  | RolloutGuardResult
+  | NotifyRunResult
+  | (NotifyRunResult & SQSBatchResponse)
+  | SQSBatchResponse;
 
 export interface HandlerOptions extends DepsOptions {
   logger?: Logger;
@@ -115,6 +120,10 @@ function lambdaResponse(run: HandlerRun, metrics: Metrics): HandlerResult {
   }
   if (run.kind === "notify") notifyMetrics(run.result, metrics);
   const { delivery } = run;
+  // Lambda reads only batchItemFailures; the notify run's items ride along for its log and invoke
+  if (delivery.kind === "batch" && run.kind === "notify") {
+    return { ...run.result, batchItemFailures: delivery.batchItemFailures };
+  }
   if (delivery.kind === "batch") return { batchItemFailures: delivery.batchItemFailures };
   if (delivery.kind === "retry") throw new RetryableFailureError(delivery.reason);
   return run.result;

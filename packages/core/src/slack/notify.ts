@@ -192,13 +192,16 @@ class Notifier {
         blocks: parentBlocks(thread.parent.blocks as KnownBlock[], status),
       });
     } catch (error) {
-      // Give the hold back, so the redelivery (or another result of the incident) posts the parent at once.
-      await writeThread(this.deps.store, key, { ...thread, postingUntil: 0 }, { version, now: this.now() });
+      // Nothing was posted: drop the thread we hold (no one writes a held thread), so the redelivery, or
+      // another result of the incident, opens it afresh — in the channel its own route names.
+      await this.deps.store.delete(stateKeys.thread(key));
       throw error;
     }
     const { postingUntil: _held, ...rest } = thread;
     const done: IncidentThread = { ...rest, channel: posted.channel, ts: posted.ts };
     const written = await writeThread(this.deps.store, key, done, { version, now: this.now() });
+    // The parent is its first result's message: whoever posted it, that result is now posted.
+    await completeNotification(this.deps.store, thread.parentClaim, posted, { now: this.now() });
     if (!written) {
       // Our hold lapsed and another delivery took the thread over mid-post: it posts its own parent.
       this.deps.log?.warn("the thread was taken over while its parent was posted", {
@@ -218,7 +221,7 @@ class Notifier {
     if (claim.outcome !== "claimed") return { kind: "duplicate" };
     let posted = false;
     try {
-      const outcome = await this.place(record, incident, routine, () => {
+      const outcome = await this.place(record, incident, routine, claimKey, () => {
         posted = true;
       });
       const where =
@@ -239,6 +242,7 @@ class Notifier {
     record: AuditRecord,
     incident: ReturnType<typeof incidentOf>,
     routine: boolean,
+    claimKey: string,
     onPosted: () => void,
   ): Promise<NotifyOutcome> {
     const { store, slack } = this.deps;
@@ -259,6 +263,7 @@ class Notifier {
           channel: channelFor(record, slack),
           postingUntil: now.getTime() + this.leaseMs,
           title: incident.title,
+          parentClaim: claimKey,
           openedAt: triggerTime,
           ...(resolvedAt ? { resolvedAt } : {}),
           parent: { text, blocks },
@@ -277,10 +282,16 @@ class Notifier {
           if (attempt < wait.attempts) await this.sleep(wait.delayMs);
           continue;
         }
-        // Its writer died mid-post: take the parent over (compare-and-set), then place this result.
+        // Its writer died mid-post: take the parent over (compare-and-set), then place this result —
+        // unless this result is the parent (the dead writer's redelivery): then it is posted.
         const held = { ...thread, postingUntil: now.getTime() + this.leaseMs };
         const taken = await writeThread(store, incident.key, held, { version, now });
-        if (taken) await this.postParent(incident.key, held, taken);
+        if (!taken) continue;
+        const parent = await this.postParent(incident.key, held, taken);
+        if (held.parentClaim === claimKey) {
+          onPosted();
+          return { kind: "parent", ...parent };
+        }
         continue;
       }
       let reply: { channel: string; ts: string } | undefined;

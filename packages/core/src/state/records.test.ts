@@ -171,6 +171,7 @@ describe("Slack threads and notifications", () => {
   const thread = (channel: string): IncidentThread => ({
     channel,
     title: "alarm HighCPU on prod",
+    parentClaim: "notified#evt-1#2025-03-01T12:00:00.000Z",
     openedAt: "2025-03-01T12:00:00Z",
     parent: { text: "scaled", blocks: [] },
     counts: { actions: 1, failed: 0, held: 0, routine: 0, verbs: { scale: 1 } },

@@ -272,6 +272,8 @@ export interface IncidentThread {
   postingUntil?: number;
   /** What the thread is about ("alarm checkout-cpu-high on prod"). */
   title: string;
+  /** The notification claim of the result whose message is the parent: posting the parent posts it. */
+  parentClaim: string;
   /** The first result's trigger time: when the incident began. */
   openedAt: string;
   /** Set when the incident ended (an alarm back to OK). */
