@@ -50,7 +50,9 @@ describe("Slack's limits", () => {
   it("keeps a 400-pod drain within 50 blocks and 3,000 characters a section, ending in '… and N more'", () => {
     const blocks = renderResultBlocks(sampleRecords["large-drain"]);
     expect(blocks.length).toBeLessThanOrEqual(slackLimits.blocks);
-    const texts = blocks.flatMap((block) => ("text" in block && block.text ? [block.text.text] : []));
+    const texts = blocks.flatMap((block) =>
+      block.type === "section" && block.text ? [block.text.text] : [],
+    );
     for (const text of texts) expect(text.length).toBeLessThanOrEqual(slackLimits.sectionText);
     expect(texts.find((text) => text.startsWith("*Evicted (400)*"))).toMatch(/\n… and \d+ more$/);
   });
