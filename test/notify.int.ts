@@ -368,6 +368,23 @@ describe("notify: exactly once, in order", () => {
     expect(await postsTo(channelId)).toHaveLength(1);
   });
 
+  it("gives two results of one incident delivered at once one parent, the other a reply in its thread", async () => {
+    const base = Date.now() + 1_800_000;
+    await publishScale(200, "race", new Date(base));
+    await publishScale(201, "race", new Date(base + 1000));
+    const published = await results.take(2);
+    const channel = channelName("race");
+    const [a, b] = await Promise.all(published.map((event) => notifier(channel)(sqsEvent([event]))));
+    const items = [...(a?.items ?? []), ...(b?.items ?? [])];
+    expect(items.map((item) => item.outcome).sort()).toEqual(["parent", "reply"]);
+    const messages = await channelMessages(items[0]?.channel ?? "");
+    expect(messages).toHaveLength(2);
+    const [parent, reply] = messages;
+    expect(parent?.thread_ts).toBeUndefined();
+    expect(reply?.thread_ts).toBe(parent?.ts);
+    expect(lastContext(parent)).toContain("2 actions (2 scale)");
+  });
+
   it("delivers a 50-result burst through 429s with Retry-After: each once, threads intact, in order", async () => {
     const base = Date.now();
     // 10 incidents, 5 results each, interleaved as results of concurrent incidents arrive
