@@ -216,9 +216,7 @@ function headlineOf(record: AuditRecord, status: ResultStatus): string {
   const target = describeTarget(record.target);
   const on = record.cluster === undefined ? "" : ` on ${record.cluster}`;
   const action =
-    status === "done" || status === "unchanged"
-      ? `${pastTense[record.verb] ?? record.verb} ${target}`
-      : `${record.verb} ${target}`;
+    status === "done" ? `${pastTense[record.verb] ?? record.verb} ${target}` : `${record.verb} ${target}`;
   return `${statusMarker(status)}: ${action}${on}`;
 }
 
