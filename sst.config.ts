@@ -38,6 +38,7 @@ export default $config({
     const { createAsgHookQueue, createTriggers } = await import("./stacks/triggers.ts");
     const { createOpsAlarms } = await import("./stacks/alarms.ts");
     const { createSlackBotToken } = await import("./stacks/slack.ts");
+    const { createNotify } = await import("./stacks/notify.ts");
 
     const settings = readDeploySettings(process.env);
     const deployConfig = readDeployConfig($cli.paths.root, settings.clusters);
@@ -50,7 +51,7 @@ export default $config({
     const table = createStateTable({ production });
     const bus = createResultBus();
     const deadLetters = createDeadLetterQueue(context);
-    const slackBotToken = createSlackBotToken(settings.slackChannel);
+    const slackBotToken = createSlackBotToken(deployConfig.slack);
     const asgHooks = settings.asgHookQueue ? createAsgHookQueue(deadLetters.arn) : undefined;
     // Function ARNs are derived from their fixed names, so the scheduler role needs no function yet.
     const schedules = createSchedules(context, {
@@ -82,8 +83,18 @@ export default $config({
       scheduleGroupName: schedules.group.name,
       schedulerRoleArn: schedules.invokerRole.arn,
       deadLetterQueueArn: deadLetters.arn,
-      slackBotToken,
     });
+    // Slack, apart from the action path: only when homeostat.config.ts has a `slack` section
+    const notify = slackBotToken
+      ? createNotify({
+          context,
+          stateTableName: table.name,
+          stateTableArn: table.arn,
+          resultBusName: bus.name,
+          slackBotToken,
+          deadLetterQueueArn: deadLetters.arn,
+        })
+      : undefined;
     // the config's schedule entries (created after the function they invoke)
     const configSchedules = createConfigSchedules(schedules, deployConfig.schedules, {
       scheduleFunctionArn: functions.schedule.arn,
@@ -111,6 +122,7 @@ export default $config({
       Schedules: configSchedules.map((schedule) => schedule.name),
       DeadLetterQueueUrl: deadLetters.url,
       OpsAlertsTopicArn: ops.topic.arn,
+      ...(notify ? { NotifyFunction: notify.fn.name, NotifyDeadLetterQueueUrl: notify.deadLetters.url } : {}),
       ...(asgHooks
         ? { AsgHookQueueArn: asgHooks.queue.arn, AsgHookPublisherRoleArn: asgHooks.publisherRole.arn }
         : {}),

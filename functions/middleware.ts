@@ -27,6 +27,7 @@ import {
   type DepsOptions,
   type EventHandlerResult,
   type HandlerRun,
+  type NotifyRunResult,
   RetryableFailureError,
   type RolloutGuardResult,
   rolloutThresholdsFromEnv,
@@ -37,7 +38,12 @@ import type { Context, SQSBatchResponse } from "aws-lambda";
 // Imported statically so the bundler ships the repository's config inside the function.
 import bundledConfig from "../homeostat.config.ts";
 
-export type HandlerResult = EventHandlerResult | RolloutGuardResult | SQSBatchResponse;
+export type HandlerResult =
+  | EventHandlerResult
+  | RolloutGuardResult
+  | NotifyRunResult
+  | (NotifyRunResult & SQSBatchResponse)
+  | SQSBatchResponse;
 
 export interface HandlerOptions extends DepsOptions {
   logger?: Logger;
@@ -89,13 +95,35 @@ function outcomeMetrics(metrics: Metrics) {
   };
 }
 
+/**
+ * SlackMessagesPosted (parents and replies), SlackResultsCounted (routine skips in a parent),
+ * SlackDuplicates (redeliveries that posted nothing), SlackRetries (results that come again) and
+ * SlackSetupErrors (a bad token or channel: results dropped until it is fixed).
+ */
+function notifyMetrics(result: NotifyRunResult, metrics: Metrics): void {
+  const count = (name: string, test: (item: NotifyRunResult["items"][number]) => boolean) => {
+    const n = result.items.filter(test).length;
+    if (n > 0) metrics.addMetric(name, MetricUnit.Count, n);
+  };
+  count("SlackMessagesPosted", (item) => item.outcome === "parent" || item.outcome === "reply");
+  count("SlackResultsCounted", (item) => item.outcome === "counted");
+  count("SlackDuplicates", (item) => item.outcome === "duplicate");
+  count("SlackRetries", (item) => item.outcome === "retry");
+  count("SlackSetupErrors", (item) => item.setup === true);
+}
+
 /** The Lambda response a run's delivery rule asks for: a partial batch, a throw to retry, or the result. */
 function lambdaResponse(run: HandlerRun, metrics: Metrics): HandlerResult {
   if (run.kind === "rollout-guard") {
     metrics.addMetric("RolloutsStalled", MetricUnit.Count, run.result.triggers.length);
     return run.result;
   }
+  if (run.kind === "notify") notifyMetrics(run.result, metrics);
   const { delivery } = run;
+  // Lambda reads only batchItemFailures; the notify run's items ride along for its log and invoke
+  if (delivery.kind === "batch" && run.kind === "notify") {
+    return { ...run.result, batchItemFailures: delivery.batchItemFailures };
+  }
   if (delivery.kind === "batch") return { batchItemFailures: delivery.batchItemFailures };
   if (delivery.kind === "retry") throw new RetryableFailureError(delivery.reason);
   return run.result;

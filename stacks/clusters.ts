@@ -47,6 +47,8 @@ export interface DeployConfig {
   clusters: ConfigClusters;
   /** The schedules of the served clusters' schedule policies. */
   schedules: ScheduleDefinition[];
+  /** Whether the config has a `slack` section: then the bot token secret and the notify function are deployed. */
+  slack: boolean;
 }
 
 // the loader's message points at the field; a stack trace would bury it
@@ -61,7 +63,7 @@ const clusters = Object.fromEntries(
   Object.entries(config.clusters).map(([key, cluster]) => [key, cluster.eks ?? null]),
 );
 const schedules = scheduleDefinitions(config, JSON.parse(servedKeys));
-process.stdout.write(JSON.stringify({ clusters, schedules }));
+process.stdout.write(JSON.stringify({ clusters, schedules, slack: config.slack !== undefined }));
 `;
 
 const SCHEDULE_FIELDS = [
@@ -76,8 +78,9 @@ const SCHEDULE_FIELDS = [
 
 function isDeployConfig(value: unknown): value is DeployConfig {
   if (typeof value !== "object" || value === null) return false;
-  const { clusters, schedules } = value as Record<string, unknown>;
+  const { clusters, schedules, slack } = value as Record<string, unknown>;
   return (
+    typeof slack === "boolean" &&
     typeof clusters === "object" &&
     clusters !== null &&
     Array.isArray(schedules) &&

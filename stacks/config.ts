@@ -10,7 +10,6 @@
  * - HOMEOSTAT_CLUSTERS          comma-separated keys of homeostat.config.ts `clusters` to serve (required)
  * - HOMEOSTAT_VPC_SUBNETS       comma-separated private subnet ids: set for a private cluster endpoint
  * - HOMEOSTAT_VPC_SECURITY_GROUPS comma-separated security group ids allowed to reach the endpoint
- * - HOMEOSTAT_SLACK_CHANNEL     Slack channel id for summaries; enables the Slack bot token secret
  * - HOMEOSTAT_OPS_EMAIL         e-mail subscribed to Homeostat's own ops alarms (optional)
  * - HOMEOSTAT_ASG_HOOK_QUEUE    "true" to create the SQS queue for lifecycle hooks sent straight to SQS
  * - HOMEOSTAT_ROLLOUT_GUARD_RATE how often the rollout guard scans, e.g. "rate(2 minutes)" (default)
@@ -26,7 +25,6 @@ export interface DeploySettings {
   /** Keys of homeostat.config.ts `clusters`; the functions read the same list at runtime. */
   clusters: string[];
   vpc: VpcSettings | undefined;
-  slackChannel: string | undefined;
   opsEmail: string | undefined;
   asgHookQueue: boolean;
   rolloutGuardRate: string;
@@ -103,7 +101,6 @@ export function readDeploySettings(env: Env): DeploySettings {
     region,
     clusters,
     vpc: privateSubnets.length > 0 ? { privateSubnets, securityGroups } : undefined,
-    slackChannel: optional(env.HOMEOSTAT_SLACK_CHANNEL),
     opsEmail: optional(env.HOMEOSTAT_OPS_EMAIL),
     asgHookQueue: asgHookQueueRaw === "true",
     rolloutGuardRate,

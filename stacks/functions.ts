@@ -47,8 +47,6 @@ export interface FunctionInputs {
   scheduleGroupName: $util.Input<string>;
   schedulerRoleArn: $util.Input<string>;
   deadLetterQueueArn: $util.Input<string>;
-  /** Linked into every function when Slack is configured (read with `Resource.SlackBotToken.value`). */
-  slackBotToken: sst.Secret | undefined;
 }
 
 export type HomeostatFunctions = Record<HandlerKey, sst.aws.Function>;
@@ -89,7 +87,6 @@ export function createFunctions(inputs: FunctionInputs): HomeostatFunctions {
         timeout,
         role: inputs.roleArn,
         environment: environment(inputs),
-        link: inputs.slackBotToken ? [inputs.slackBotToken] : [],
         vpc: inputs.settings.vpc,
         logging: { retention: "1 month", format: "json" },
         // Asynchronous invocations (EventBridge, Scheduler) retry twice, then land in the dead-letter

@@ -5,11 +5,12 @@
  *
  *   npx sst secret set SlackBotToken xoxb-... --stage prod
  *
- * Created only when HOMEOSTAT_SLACK_CHANNEL names the channel to post to; without it Homeostat still
- * records every result and publishes it on its bus. The interactive endpoint for Undo/Approve buttons
- * and slash commands (a function URL verified with the signing secret) is not deployed yet: it comes
- * with its handler.
+ * Created only when homeostat.config.ts has a `slack` section (its `channel` and `routes` say where
+ * results go; the config is the one place for that); without it Homeostat still records every result
+ * and publishes it on its bus, and deploys no notify function (stacks/notify.ts). The interactive
+ * endpoint for Undo/Approve buttons and slash commands (a function URL verified with the signing
+ * secret) is not deployed yet: it comes with its handler.
  */
-export function createSlackBotToken(slackChannel: string | undefined): sst.Secret | undefined {
-  return slackChannel ? new sst.Secret("SlackBotToken") : undefined;
+export function createSlackBotToken(slackConfigured: boolean): sst.Secret | undefined {
+  return slackConfigured ? new sst.Secret("SlackBotToken") : undefined;
 }

@@ -14,6 +14,8 @@ import type { Kube } from "../kube/client.ts";
 import { candidateActions } from "../runtime/facts.ts";
 import { invokeHandler, runFailed } from "../runtime/invoke.ts";
 import { planTrigger } from "../runtime/pipeline.ts";
+import { renderResultText } from "../slack/text.ts";
+import type { AuditRecord } from "../state/audit-log.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
 import { connect } from "./dispatch.ts";
 import type { CliIo } from "./run.ts";
@@ -248,11 +250,15 @@ async function invoke(
     connection.kind === "eks" || connection.path !== undefined || connection.context !== undefined;
   const kube = explicit ? await connect(connection) : undefined;
   // the handler's log lines go to stderr, so stdout carries only the result
+  const records: AuditRecord[] = [];
   const run = await invokeHandler(command.handler, event, {
     config,
     ...(kube ? { kube } : {}),
     ...(globals.dryRun ? { dryRun: true } : {}),
+    onRecord: (record) => records.push(record),
   });
+  // what the notify function would post for each result, on stderr beside the logs
+  for (const record of records) io.stderr(`would post to Slack:\n${renderResultText(record)}\n`);
   const result =
     run.delivery.kind === "batch"
       ? { ...run.result, batchItemFailures: run.delivery.batchItemFailures }

@@ -23,6 +23,9 @@ export type {
   ScaleAction,
   ScheduleEntry,
   ScheduleMatch,
+  SlackConfig,
+  SlackRoute,
+  SlackVerbosity,
   WorkloadTargetConfig,
 } from "./schema.ts";
 export { homeostatConfigSchema } from "./schema.ts";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { guardDefaultsSchema } from "./schema-guard.ts";
 import type { PolicyMatch } from "./schema-match.ts";
 import { policySchema } from "./schema-policy.ts";
+import { slackConfigSchema } from "./schema-slack.ts";
 import { DNS_LABEL } from "./schema-values.ts";
 
 /**
@@ -33,6 +34,8 @@ export const homeostatConfigSchema = z
     defaultCluster: z.string().optional(),
     defaults: guardDefaultsSchema.prefault({}),
     policies: z.array(policySchema).default([]),
+    /** Slack notifications: absent, Homeostat records and publishes results and tells no one. */
+    slack: slackConfigSchema.optional(),
   })
   .superRefine((config, ctx) => {
     const names = Object.keys(config.clusters);
@@ -65,6 +68,27 @@ export const homeostatConfigSchema = z
           code: "custom",
           path: ["policies", index, "cluster"],
           message: `"${policy.cluster}" is not one of the clusters (${names.join(", ")})`,
+        });
+      }
+    });
+    config.slack?.routes.forEach((route, index) => {
+      const unknown = (wanted: string[] | undefined, known: string[]) =>
+        (wanted ?? []).filter((name) => !/[*?]/.test(name) && !known.includes(name));
+      for (const cluster of unknown(route.clusters, names)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["slack", "routes", index, "clusters"],
+          message: `"${cluster}" is not one of the clusters (${names.join(", ")})`,
+        });
+      }
+      for (const policy of unknown(
+        route.policies,
+        config.policies.map((p) => p.name),
+      )) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["slack", "routes", index, "policies"],
+          message: `"${policy}" is not a policy of this config`,
         });
       }
     });
@@ -135,4 +159,6 @@ export {
   scheduleMatchSchema,
 } from "./schema-match.ts";
 export { policySchema } from "./schema-policy.ts";
+export type { SlackConfig, SlackRoute, SlackVerbosity } from "./schema-slack.ts";
+export { slackConfigSchema, slackRouteSchema, slackVerbosities } from "./schema-slack.ts";
 export { durationSchema } from "./schema-values.ts";

@@ -3,7 +3,7 @@
 // types) can use it too.
 
 /** Each is `functions/<name>.ts` and the function `homeostat-<stage>-<name>`. */
-export const HANDLER_NAMES = ["alarm", "node-events", "schedule", "rollout-guard"] as const;
+export const HANDLER_NAMES = ["alarm", "node-events", "schedule", "rollout-guard", "notify"] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 export function isHandlerName(value: string): value is HandlerName {

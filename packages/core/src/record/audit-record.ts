@@ -6,7 +6,11 @@ import type { AuditRecord, AuditTarget, AuditVerb } from "../state/audit-log.ts"
 /** Who planned the action and why: the parts of an audit record a verb result does not carry. */
 export interface AuditContext {
   trigger: Trigger;
+  /** The configured cluster the action was for. */
+  cluster?: string;
   policy: string;
+  /** Why the policy planned the action. */
+  reason?: string;
   /** `homeostat` for automation; the person for commands and approvals. */
   actor: string;
   /** Defaults to `<trigger id>#<policy>#<verb>#<target>`: stable across redeliveries. */
@@ -39,8 +43,11 @@ function base(context: AuditContext, verb: AuditVerb, target: AuditTarget) {
       id: context.trigger.id,
       kind: context.trigger.kind,
       summary: summarizeTrigger(context.trigger),
+      detail: context.trigger,
     },
+    ...(context.cluster === undefined ? {} : { cluster: context.cluster }),
     policy: context.policy,
+    ...(context.reason === undefined ? {} : { reason: context.reason }),
     actor: context.actor,
     verb,
     target,
@@ -63,6 +70,7 @@ export function auditRecordFromResult(
     warnings: result.warnings,
     durationMs: result.durationMs,
     apiRequests: result.apiRequests,
+    ...(result.undo && result.ok && result.changed && !result.dryRun ? { undo: result.undo } : {}),
   };
 }
 
@@ -70,7 +78,7 @@ export function auditRecordFromResult(
 export function skippedAuditRecord(
   action: { verb: AuditVerb; target: AuditTarget; dryRun?: boolean },
   reason: string,
-  context: AuditContext,
+  context: AuditContext & { skippedBy?: string; approvalId?: string },
 ): AuditRecord {
   return {
     ...base(context, action.verb, action.target),
@@ -84,5 +92,7 @@ export function skippedAuditRecord(
     durationMs: 0,
     apiRequests: 0,
     skippedReason: reason,
+    ...(context.skippedBy === undefined ? {} : { skippedBy: context.skippedBy }),
+    ...(context.approvalId === undefined ? {} : { approvalId: context.approvalId }),
   };
 }

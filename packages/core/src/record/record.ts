@@ -6,7 +6,7 @@ import type { ResultSink } from "./sinks.ts";
 
 /** One action that ran, as the record stage needs it. */
 export interface RecordedAction {
-  action: { policy: string };
+  action: { policy: string; reason?: string };
   result: Parameters<typeof auditRecordFromResult>[0];
 }
 
@@ -31,17 +31,34 @@ export function auditRecordsOf(
   trigger: Trigger,
   guarded: Pick<GuardedPlan, "skipped">,
   results: readonly RecordedAction[],
-  options: { actor: string; now: Date; endedAt?: Date },
+  options: { actor: string; now: Date; endedAt?: Date; cluster?: string },
 ): AuditRecord[] {
   const { actor, now } = options;
   const endedAt = options.endedAt ?? new Date();
+  const cluster = options.cluster === undefined ? {} : { cluster: options.cluster };
   const records: AuditRecord[] = results.map(({ action, result }) =>
-    auditRecordFromResult(result, { trigger, policy: action.policy, actor, time: endedAt }),
+    auditRecordFromResult(result, {
+      trigger,
+      ...cluster,
+      policy: action.policy,
+      ...(action.reason === undefined ? {} : { reason: action.reason }),
+      actor,
+      time: endedAt,
+    }),
   );
   for (const skip of guarded.skipped) {
     if (!skip.action || skip.stage === "decide") continue;
     records.push(
-      skippedAuditRecord(skip.action, skip.reason, { trigger, policy: skip.policy, actor, time: now }),
+      skippedAuditRecord(skip.action, skip.reason, {
+        trigger,
+        ...cluster,
+        policy: skip.policy,
+        reason: skip.action.reason,
+        actor,
+        time: now,
+        skippedBy: skip.stage,
+        ...(skip.approvalId === undefined ? {} : { approvalId: skip.approvalId }),
+      }),
     );
   }
   return records;

@@ -12,6 +12,8 @@ import type { HomeostatConfig } from "../config/schema.ts";
 import { kubeForCluster } from "../kube/access.ts";
 import type { Kube } from "../kube/client.ts";
 import { auditLogSink, eventBusSink } from "../record/sinks.ts";
+import { webClientPoster } from "../slack/client.ts";
+import type { LinkOptions } from "../slack/links.ts";
 import { DynamoStateStore } from "../state/dynamodb.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
 import type { StateStore } from "../state/store.ts";
@@ -141,6 +143,31 @@ function schedulerFrom(env: Env, aws: AwsClientSettings | undefined): PipelineDe
 }
 
 /**
+ * The bot token: HOMEOSTAT_SLACK_TOKEN, else the linked SST secret. Read from the variable SST sets
+ * rather than through the `sst` package's `Resource`, which would ship its SDK in every function.
+ */
+function slackTokenFrom(env: Env): string | undefined {
+  const token = pick(env, ENV.slackToken);
+  if (token) return token;
+  const linked = pick(env, ENV.slackTokenSecret);
+  if (!linked) return undefined;
+  try {
+    const value = (JSON.parse(linked) as { value?: unknown }).value;
+    return typeof value === "string" && value.trim() ? value.trim() : undefined;
+  } catch {
+    throw new RuntimeConfigError(`${ENV.slackTokenSecret} is not the JSON SST writes ({"value": "xoxb-…"})`);
+  }
+}
+
+/** Console links: this function's region, and its name's prefix (`homeostat-<stage>-`) for the log groups. */
+function slackLinksFrom(env: Env): LinkOptions {
+  const region = pick(env, ENV.region);
+  const name = pick(env, ENV.functionName);
+  const prefix = name?.endsWith("notify") ? name.slice(0, -"notify".length) : undefined;
+  return { ...(region ? { region } : {}), ...(prefix ? { functionNamePrefix: prefix } : {}) };
+}
+
+/**
  * The pipeline's dependencies from the environment (see functions/README.md): config, state store,
  * record sinks (the audit log, the result bus), lifecycle hooks, deferral scheduler, cluster access.
  * `options.deps` replaces any of them.
@@ -155,6 +182,8 @@ export async function buildDeps(options: DepsOptions = {}): Promise<PipelineDeps
   const scheduler = given.scheduler ?? schedulerFrom(env, aws);
   const clusters = servedClusters(env, config, given.clusters);
   const heartbeatSeconds = nonNegativeNumber(env, ENV.heartbeatSeconds);
+  const slackToken = config.slack && !given.slack ? slackTokenFrom(env) : undefined;
+  const slackApiUrl = pick(env, ENV.slackApiUrl);
   const deps: PipelineDeps = {
     ...given,
     config,
@@ -167,6 +196,10 @@ export async function buildDeps(options: DepsOptions = {}): Promise<PipelineDeps
     lifecycle: given.lifecycle ?? autoScalingLifecycleHooks(new AutoScalingClient(clientSettings(aws))),
     ...(scheduler ? { scheduler } : {}),
     ...(clusters ? { clusters } : {}),
+    ...(slackToken
+      ? { slack: webClientPoster({ token: slackToken, ...(slackApiUrl ? { apiUrl: slackApiUrl } : {}) }) }
+      : {}),
+    slackLinks: given.slackLinks ?? slackLinksFrom(env),
   };
   if (given.dryRun ?? pick(env, ENV.dryRun) === "true") deps.dryRun = true;
   if (given.heartbeatIntervalMs === undefined && heartbeatSeconds) {

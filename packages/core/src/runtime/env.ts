@@ -20,6 +20,14 @@ export const ENV = {
   heartbeatSeconds: "HOMEOSTAT_HEARTBEAT_SECONDS",
   crashLoopRestarts: "HOMEOSTAT_ROLLOUT_CRASHLOOP_RESTARTS",
   notReadySeconds: "HOMEOSTAT_ROLLOUT_NOT_READY_SECONDS",
+  /** The bot token for local runs and tests; in Lambda it is the linked SST secret (below). */
+  slackToken: "HOMEOSTAT_SLACK_TOKEN",
+  /** SST injects a linked resource as JSON `{"value": …}` in SST_RESOURCE_<name>. */
+  slackTokenSecret: "SST_RESOURCE_SlackBotToken",
+  /** Slack's Web API base URL (default https://slack.com/api/); tests point it at the stand-in. */
+  slackApiUrl: "HOMEOSTAT_SLACK_API_URL",
+  region: "AWS_REGION",
+  functionName: "AWS_LAMBDA_FUNCTION_NAME",
 } as const;
 
 /** A configuration problem in the function's environment: what is wrong and which variable fixes it. */

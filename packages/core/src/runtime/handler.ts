@@ -4,13 +4,14 @@
 import type { HandlerName } from "../domain/handlers.ts";
 import type { StallThresholds } from "../rollout/detect.ts";
 import { type Delivery, deliveryOf } from "./delivery.ts";
+import { type NotifyRunResult, runNotify } from "./notify.ts";
 import { handleEvent, type PipelineDeps, type RecordOutcome, type TriggerOutcome } from "./pipeline.ts";
 import { guardRollouts, type RolloutGuardResult } from "./rollout-guard.ts";
 import { type RecordSummary, summarizeRecord } from "./summary.ts";
 
 /** What the event handlers return (SQS deliveries get `{ batchItemFailures }` instead). */
 export interface EventHandlerResult {
-  handler: Exclude<HandlerName, "rollout-guard">;
+  handler: Exclude<HandlerName, "rollout-guard" | "notify">;
   records: RecordSummary[];
 }
 
@@ -26,7 +27,8 @@ export interface HandlerRunOptions {
 /** One handler run: what it returns, and how its delivery ends. */
 export type HandlerRun =
   | { kind: "events"; result: EventHandlerResult; delivery: Delivery }
-  | { kind: "rollout-guard"; result: RolloutGuardResult; delivery: { kind: "done" } };
+  | { kind: "rollout-guard"; result: RolloutGuardResult; delivery: { kind: "done" } }
+  | { kind: "notify"; result: NotifyRunResult; delivery: Delivery };
 
 /** Runs the handler of `kind` once on `event`: the pipeline, its summary, and the delivery rule. */
 export async function runHandler(
@@ -43,6 +45,7 @@ export async function runHandler(
     deps.log?.info("scanned", { result });
     return { kind: "rollout-guard", result, delivery: { kind: "done" } };
   }
+  if (kind === "notify") return { kind: "notify", ...(await runNotify(event, deps)) };
   const records = await handleEvent(event, deps);
   options.onRecords?.(records);
   for (const record of records) for (const outcome of record.outcomes) options.onOutcome?.(outcome);

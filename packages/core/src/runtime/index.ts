@@ -27,6 +27,8 @@ export type { EventHandlerResult, HandlerRun, HandlerRunOptions } from "./handle
 export { runHandler } from "./handler.ts";
 export type { InvokeOptions } from "./invoke.ts";
 export { invokeHandler, runFailed, stderrLogger } from "./invoke.ts";
+export type { NotifyItemSummary, NotifyRunResult } from "./notify.ts";
+export { runNotify } from "./notify.ts";
 export type { ClusterScan, RolloutGuardOptions, RolloutGuardResult } from "./rollout-guard.ts";
 export { guardRollouts } from "./rollout-guard.ts";
 export type { ActionSummary, RecordSummary, SkipSummary, TriggerSummary } from "./summary.ts";

@@ -3,6 +3,7 @@
 import type { HomeostatConfig } from "../config/schema.ts";
 import type { HandlerName } from "../domain/handlers.ts";
 import type { Kube } from "../kube/client.ts";
+import type { AuditRecord } from "../state/audit-log.ts";
 import { buildDeps } from "./deps.ts";
 import type { Env } from "./env.ts";
 import { type HandlerRun, runHandler } from "./handler.ts";
@@ -17,6 +18,8 @@ export interface InvokeOptions {
   log?: PipelineLogger;
   /** The environment the runtime reads (default `process.env`: the embedded store unless HOMEOSTAT_STATE_TABLE). */
   env?: Env;
+  /** Each audit record as the record stage writes it (the CLI prints what Slack would have been told). */
+  onRecord?: (record: AuditRecord) => void;
 }
 
 /** Log lines on stderr, so stdout carries only the handler's result. */
@@ -48,6 +51,10 @@ export async function invokeHandler(
       ...(options.dryRun ? { dryRun: true } : {}),
     },
   });
+  const { onRecord } = options;
+  if (onRecord) {
+    deps.sinks = [...(deps.sinks ?? []), { name: "invoke", write: async (record) => onRecord(record) }];
+  }
   try {
     return await runHandler(kind, event, deps);
   } finally {
@@ -59,6 +66,8 @@ export async function invokeHandler(
 export function runFailed(run: HandlerRun): boolean {
   if (run.delivery.kind === "retry") return true;
   if (run.delivery.kind === "batch" && run.delivery.batchItemFailures.length > 0) return true;
+  if (run.kind === "notify")
+    return run.result.items.some((item) => item.error !== undefined && item.outcome !== "ignored");
   const triggers =
     run.kind === "rollout-guard"
       ? run.result.triggers

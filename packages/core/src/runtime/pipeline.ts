@@ -9,6 +9,8 @@ import { decide } from "../policy/decide.ts";
 import type { ClusterFacts, Plan } from "../policy/plan.ts";
 import { auditRecordsOf, writeRecords } from "../record/record.ts";
 import { auditLogSink, type ResultSink } from "../record/sinks.ts";
+import type { SlackPoster } from "../slack/client.ts";
+import type { LinkOptions } from "../slack/links.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ActionResult, act } from "./act.ts";
 import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
@@ -37,6 +39,10 @@ export interface PipelineDeps {
   sinks?: ResultSink[];
   lifecycle?: LifecycleHooks;
   scheduler?: DeferScheduler;
+  /** Slack, for the notify function (config `slack` says where and how much). */
+  slack?: SlackPoster;
+  /** Where the messages' console links point. */
+  slackLinks?: LinkOptions;
   now?: () => Date;
   /** Force a dry run of everything (the CLI's --dry-run). */
   dryRun?: boolean;
@@ -186,20 +192,21 @@ export async function handleTrigger(
     await guarded.reservation.markDone(ends);
     await guarded.reservation.releaseForRetry(ends);
   }
-  await record(trigger, guarded, results, deps, now);
+  await record(trigger, cluster, guarded, results, deps, now);
   return outcome;
 }
 
 /** The record stage for one trigger on one cluster: its audit records, handed to every sink. */
 async function record(
   trigger: Trigger,
+  cluster: string,
   guarded: GuardedPlan,
   results: ActionOutcome[],
   deps: PipelineDeps,
   now: Date,
 ): Promise<void> {
   const actor = deps.actor ?? (trigger.kind === "command" ? trigger.actor : "homeostat");
-  const records = auditRecordsOf(trigger, guarded, results, { actor, now });
+  const records = auditRecordsOf(trigger, guarded, results, { actor, now, cluster });
   const { failures } = await writeRecords(records, deps.sinks ?? [auditLogSink(deps.store)]);
   for (const failure of failures) {
     // The action's outcome stands: a lost record must not undo or repeat it.

@@ -1,6 +1,6 @@
 import type { Target } from "../domain/target.ts";
-import type { Verb } from "../domain/verb.ts";
-import type { TriggerKind } from "../events/trigger.ts";
+import type { UndoAction, Verb } from "../domain/verb.ts";
+import type { Trigger, TriggerKind } from "../events/trigger.ts";
 import { StateStoreError } from "./errors.ts";
 import { stateKeys } from "./keys.ts";
 import type { StateStore } from "./store.ts";
@@ -29,8 +29,21 @@ export interface AuditRecord {
   id: string;
   /** When the action finished (or was skipped), RFC 3339 UTC. */
   time: string;
-  trigger: { id: string; kind: TriggerKind; summary: string };
+  trigger: {
+    id: string;
+    kind: TriggerKind;
+    summary: string;
+    /**
+     * The normalized trigger itself (alarm reason, instance id, stalled revision, …): what Slack's
+     * messages and incident threads are made from. Absent in records written before it was added.
+     */
+    detail?: Trigger;
+  };
+  /** The configured cluster the action was for. */
+  cluster?: string;
   policy: string;
+  /** Why the policy planned the action (the decision's reason). */
+  reason?: string;
   /** Who acted: `homeostat` for automation, or the person behind a command or an approval. */
   actor: string;
   verb: AuditVerb;
@@ -44,8 +57,14 @@ export interface AuditRecord {
   warnings: string[];
   durationMs: number;
   apiRequests: number;
+  /** The action that reverses this one, when there is one (Slack's Undo button carries the record id). */
+  undo?: UndoAction;
   /** Set when the guard skipped the action; the reason a person reads. */
   skippedReason?: string;
+  /** Which guard check skipped it (`idempotency`, `cooldown`, `disruption-budget`, `approval`, …). */
+  skippedBy?: string;
+  /** The pending approval an action awaiting a person waits on (Slack's Approve / Deny carry it). */
+  approvalId?: string;
 }
 
 /** How long audit records are kept unless told otherwise. */

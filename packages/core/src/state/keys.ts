@@ -29,6 +29,8 @@ export const stateKeys = {
     `replicas#${cluster}#${namespace}#${kind}#${name}`,
   approval: (id: string) => `approval#${id}`,
   thread: (incidentKey: string) => `thread#${incidentKey}`,
+  /** One result's Slack message: a redelivered result event posts nothing new. */
+  notification: (recordId: string, recordTime: string) => `notified#${recordId}#${recordTime}`,
   /** ISO time first, so keys sort in time order. */
   audit: (isoTime: string, id: string) => `audit#${isoTime}#${id}`,
 } as const;

@@ -4,18 +4,23 @@ import { stateKeys } from "./keys.ts";
 import {
   acquireCooldown,
   claimEvent,
+  claimNotification,
+  completeNotification,
   disruptionHolders,
   forgetReplicas,
   getApproval,
+  getThread,
+  type IncidentThread,
+  listThreads,
   priorReplicas,
   recordPendingApproval,
   releaseClaim,
   releaseDisruption,
+  releaseNotification,
   rememberReplicas,
-  rememberThread,
   reserveDisruption,
   resolveApproval,
-  threadFor,
+  writeThread,
 } from "./records.ts";
 import { SqliteStateStore } from "./sqlite.ts";
 
@@ -162,16 +167,56 @@ describe("approvals", () => {
   });
 });
 
-describe("Slack threads", () => {
-  it("remembers the first thread per incident; a racing writer gets the winner's", async () => {
-    expect(await threadFor(store, "alarm#HighCPU")).toBeUndefined();
+describe("Slack threads and notifications", () => {
+  const thread = (channel: string): IncidentThread => ({
+    channel,
+    title: "alarm HighCPU on prod",
+    parentClaim: "notified#evt-1#2025-03-01T12:00:00.000Z",
+    openedAt: "2025-03-01T12:00:00Z",
+    parent: { text: "scaled", blocks: [] },
+    counts: { actions: 1, failed: 0, held: 0, routine: 0, verbs: { scale: 1 } },
+  });
+
+  it("lets one of two racing writers open an incident's thread, and the other update it only by version", async () => {
     const [a, b] = await Promise.all([
-      rememberThread(store, "alarm#HighCPU", { channel: "C1", ts: "1.1" }, { now: now() }),
-      rememberThread(store, "alarm#HighCPU", { channel: "C1", ts: "2.2" }, { now: now() }),
+      writeThread(store, "alarm#HighCPU#prod", thread("C1"), { version: undefined, now: now() }),
+      writeThread(store, "alarm#HighCPU#prod", thread("C2"), { version: undefined, now: now() }),
     ]);
-    expect([a, b].filter((result) => result.remembered)).toHaveLength(1);
-    expect(a.thread).toEqual(b.thread);
-    expect(await threadFor(store, "alarm#HighCPU")).toEqual(a.thread);
+    expect([a, b].filter(Boolean)).toHaveLength(1);
+    const read = await getThread(store, "alarm#HighCPU#prod");
+    expect(read?.version).toBe(a ?? b);
+    const stale = "not-the-version";
+    expect(await writeThread(store, "alarm#HighCPU#prod", thread("C3"), { version: stale, now: now() })).toBe(
+      undefined,
+    );
+    expect(
+      await writeThread(
+        store,
+        "alarm#HighCPU#prod",
+        { ...thread("C1"), ts: "1.2" },
+        { version: read?.version, now: now() },
+      ),
+    ).toBeDefined();
+    expect((await listThreads(store, "alarm#HighCPU#")).map(({ key, thread }) => [key, thread.ts])).toEqual([
+      ["alarm#HighCPU#prod", "1.2"],
+    ]);
+  });
+
+  it("claims a result's notification once; a completed one is posted, a lapsed lease is taken over", async () => {
+    const key = "notified#evt-1#2025-03-01T12:00:00.000Z";
+    const claims = await Promise.all(
+      Array.from({ length: 5 }, () => claimNotification(store, key, { leaseMs: 60_000, now: now() })),
+    );
+    expect(claims.filter((claim) => claim.outcome === "claimed")).toHaveLength(1);
+    expect(claims.filter((claim) => claim.outcome === "in-flight")).toHaveLength(4);
+    await completeNotification(store, key, { channel: "C1", ts: "1.1" }, { now: now() });
+    expect((await claimNotification(store, key, { leaseMs: 60_000, now: now() })).outcome).toBe("posted");
+
+    const lapsed = "notified#evt-2#2025-03-01T12:00:00.000Z";
+    await claimNotification(store, lapsed, { leaseMs: -1, now: now() });
+    expect((await claimNotification(store, lapsed, { leaseMs: 60_000, now: now() })).outcome).toBe("claimed");
+    await releaseNotification(store, lapsed);
+    expect((await claimNotification(store, lapsed, { leaseMs: 60_000, now: now() })).outcome).toBe("claimed");
   });
 });
 

@@ -258,37 +258,128 @@ function withExpiry<A>(approval: Approval<A>, now: Date): Approval<A> {
     : approval;
 }
 
-// ── Slack thread per incident ──────────────────────────────────────────────────────────────────
+// ── Slack: one thread per incident, one message per result ──────────────────────────────────────
 
-export interface SlackThread {
+/** What Slack's notifier keeps per incident: where its thread is and what its parent says. */
+export interface IncidentThread {
   channel: string;
-  ts: string;
+  /** The parent message's ts, once posted. */
+  ts?: string;
+  /**
+   * While the parent is being posted: until when (epoch ms) its writer holds it. A writer that died
+   * mid-post lets the next one take over once this passed.
+   */
+  postingUntil?: number;
+  /** What the thread is about ("alarm checkout-cpu-high on prod"). */
+  title: string;
+  /** The notification claim of the result whose message is the parent: posting the parent posts it. */
+  parentClaim: string;
+  /** The first result's trigger time: when the incident began. */
+  openedAt: string;
+  /** Set when the incident ended (an alarm back to OK). */
+  resolvedAt?: string;
+  /** The first result's message, re-rendered with the incident's status on every update. */
+  parent: { text: string; blocks: unknown[] };
+  counts: {
+    actions: number;
+    failed: number;
+    /** Decisions a person must know about (held, awaiting approval). */
+    held: number;
+    /** Routine skips (duplicates, cooldowns), counted and never posted alone. */
+    routine: number;
+    /** Actions that ran, per verb: "1 scale, 1 restart". */
+    verbs: Record<string, number>;
+  };
 }
 
 const threadRetentionSeconds = 14 * 24 * 3600;
 
-export async function threadFor(store: StateStore, incidentKey: string): Promise<SlackThread | undefined> {
-  return (await store.get<SlackThread>(stateKeys.thread(incidentKey)))?.value;
+export async function getThread(
+  store: StateStore,
+  incidentKey: string,
+): Promise<{ thread: IncidentThread; version: string } | undefined> {
+  const record = await store.get<IncidentThread>(stateKeys.thread(incidentKey));
+  return record && { thread: record.value, version: record.version };
+}
+
+/** Every live thread whose incident key starts with `prefix` (all clusters' threads of one alarm). */
+export async function listThreads(
+  store: StateStore,
+  prefix: string,
+): Promise<Array<{ key: string; thread: IncidentThread; version: string }>> {
+  const records = await store.list<IncidentThread>(stateKeys.thread(prefix));
+  return records.map((record) => ({
+    key: record.key.slice(stateKeys.thread("").length),
+    thread: record.value,
+    version: record.version,
+  }));
 }
 
 /**
- * Remembers the first message of an incident's thread; the first writer wins, and a racing writer
- * gets the winner's thread back (to reply there, or delete its own top-level message).
+ * Writes an incident's thread: the first writer (`version` undefined: only when there is none) or a
+ * compare-and-set on the version read. Returns the new version, or undefined when someone else wrote
+ * first — two results of one incident at once still give one parent.
  */
-export async function rememberThread(
+export async function writeThread(
   store: StateStore,
   incidentKey: string,
-  thread: SlackThread,
-  options: { ttlSeconds?: number } & At = {},
-): Promise<{ remembered: boolean; thread: SlackThread }> {
+  thread: IncidentThread,
+  options: { version: string | undefined; ttlSeconds?: number } & At,
+): Promise<string | undefined> {
   const expiresAt = epochSeconds(nowOf(options)) + (options.ttlSeconds ?? threadRetentionSeconds);
-  const value: SlackThread = { channel: thread.channel, ts: thread.ts };
+  const written = await store.put(stateKeys.thread(incidentKey), thread, {
+    ...(options.version === undefined ? { ifAbsent: true } : { ifVersion: options.version }),
+    expiresAt,
+  });
+  return written?.version;
+}
+
+/** One result's notification: being posted (until a lease ends), or posted. */
+export type NotificationClaim =
+  | { state: "posting"; until: number }
+  | { state: "posted"; channel: string; ts?: string; at: string };
+
+const notificationRetentionSeconds = 7 * 24 * 3600;
+
+/**
+ * Claims the notification of one result (`stateKeys.notification(record id, time)`) for `leaseMs`.
+ * `claimed`: post it, then `completeNotification` (or `releaseNotification` on failure). `posted`:
+ * a redelivery — nothing to do. `in-flight`: another delivery holds it now. A claim whose lease
+ * ended without being completed (its writer died) is taken over.
+ */
+export async function claimNotification(
+  store: StateStore,
+  key: string,
+  options: { leaseMs: number } & At,
+): Promise<{ outcome: "claimed"; version: string } | { outcome: "posted" | "in-flight" }> {
+  const now = nowOf(options);
+  const claim: NotificationClaim = { state: "posting", until: now.getTime() + options.leaseMs };
+  const expiresAt = epochSeconds(now) + notificationRetentionSeconds;
   for (let attempt = 0; attempt < attempts; attempt++) {
-    if (await store.put(stateKeys.thread(incidentKey), value, { ifAbsent: true, expiresAt })) {
-      return { remembered: true, thread: value };
-    }
-    const existing = await threadFor(store, incidentKey);
-    if (existing) return { remembered: false, thread: existing };
+    const written = await store.put(key, claim, { ifAbsent: true, expiresAt });
+    if (written) return { outcome: "claimed", version: written.version };
+    const existing = await store.get<NotificationClaim>(key);
+    if (!existing) continue;
+    if (existing.value.state === "posted") return { outcome: "posted" };
+    if (existing.value.until > now.getTime()) return { outcome: "in-flight" };
+    const taken = await store.put(key, claim, { ifVersion: existing.version, expiresAt });
+    if (taken) return { outcome: "claimed", version: taken.version };
   }
-  return { remembered: false, thread: value };
+  return { outcome: "in-flight" };
+}
+
+export async function completeNotification(
+  store: StateStore,
+  key: string,
+  posted: { channel: string; ts?: string },
+  options: At = {},
+): Promise<void> {
+  const now = nowOf(options);
+  const claim: NotificationClaim = { state: "posted", ...posted, at: now.toISOString() };
+  await store.put(key, claim, { expiresAt: epochSeconds(now) + notificationRetentionSeconds });
+}
+
+/** Gives a claim back after a failed post, so the redelivery posts it. */
+export async function releaseNotification(store: StateStore, key: string): Promise<void> {
+  await store.delete(key);
 }
