@@ -55,6 +55,18 @@ export const USAGE: Record<CommandName, string> = {
   Run a Lambda handler locally, for real: against --kubeconfig/--context (or the config's cluster), with
   the embedded state store .homeostat/state.db. rollout-guard needs no event.
   example: homeostat invoke node-events --event spot.json --kubeconfig ~/.kube/config`,
+  dev: `homeostat dev [--config FILE] [--port N] [--rollout-interval DURATION]
+  Run the whole of Homeostat on this machine until Ctrl-C, against the cluster --kubeconfig/--context
+  name (or the config's clusters), with the embedded state store .homeostat/dev-state.db:
+    - AWS events as EventBridge delivers them, on http://127.0.0.1:N/events (default port 8642; 0 for
+      any free one), run through the real handlers:  curl --data @spot.json http://127.0.0.1:8642/events
+      (POST /events/<${HANDLER_NAMES.filter((name) => name !== "rollout-guard").join("|")}> picks the handler; else the event's source does)
+    - the config's schedules, fired at their times in their time zones; POST /schedules/<name> fires
+      one now (as of its next time), GET /schedules lists them with their next times
+    - the rollout guard every DURATION (default 60s)
+  A timeline of every decision and action, with its reason, is printed as it happens. --dry-run makes
+  every write a server-side dry run. Slack commands and buttons are not served yet.
+  example: homeostat dev --kubeconfig ~/.kube/config --config homeostat.config.ts --dry-run`,
   "events-sample": `homeostat events sample [KIND]
   Print a realistic event of KIND (an AWS-documented shape) to start from; without KIND, list the kinds.
   example: homeostat events sample health-scheduled-change > health.json`,
