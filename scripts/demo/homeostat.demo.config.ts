@@ -24,7 +24,10 @@ export default defineConfig({
       name: "scale-out-on-cpu",
       description: "A Container Insights CPU alarm on a shop service adds two replicas, up to 10.",
       match: {
-        alarm: { names: ["*-cpu-high"], dimensions: { ClusterName: DEMO_CLUSTER_DIMENSION, Namespace: "shop" } },
+        alarm: {
+          names: ["*-cpu-high"],
+          dimensions: { ClusterName: DEMO_CLUSTER_DIMENSION, Namespace: "shop" },
+        },
       },
       action: {
         verb: "scale",
