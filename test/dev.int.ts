@@ -38,7 +38,6 @@ let dir: string;
 let pool: string;
 let spot: AddedNode;
 let spare: AddedNode;
-let scheduledAt: Date;
 
 /** `yyyy-mm-ddThh:mm:ss` of `at` on the wall clock of `zone`: what an `at()` schedule names. */
 function wallClock(at: Date, zone: string): string {
@@ -59,7 +58,8 @@ function wallClock(at: Date, zone: string): string {
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
-function writeConfig(): string {
+/** The test's config, with its one-time schedule at `scheduledAt`. */
+function writeConfig(scheduledAt: Date): string {
   const file = join(dir, "dev.config.json");
   const config = {
     clusters: { int: { kubeconfig: {} } },
@@ -140,6 +140,24 @@ async function startDev(args: string[], name: string): Promise<Dev> {
     { what: "homeostat dev to print its URL", timeoutMs: 60_000 },
   );
   return { child, url, output: () => output, exited };
+}
+
+/** Runs `homeostat dev` that is expected to exit on its own (bad usage): its code and its output. */
+async function startDevExpectingExit(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [HOMEOSTAT_BIN, "dev", "--kubeconfig", env.kubeconfig, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, HOMEOSTAT_STATE_DB: join(dir, "taken.db") },
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.once("exit", (exit) => resolve(exit)));
+  return { code, output };
 }
 
 /** Every live process below `pid`, from /proc (Linux). */
@@ -240,8 +258,8 @@ afterAll(async () => {
 
 describe("homeostat dev", () => {
   it("runs events from HTTP, a schedule at its time in its zone and the rollout guard, then stops on Ctrl-C leaving no process", async () => {
-    scheduledAt = new Date(Math.ceil((Date.now() + SCHEDULE_LEAD_MS) / 1000) * 1000);
-    const config = writeConfig();
+    const scheduledAt = new Date(Math.ceil((Date.now() + SCHEDULE_LEAD_MS) / 1000) * 1000);
+    const config = writeConfig(scheduledAt);
     const dev = await startDev(["--config", config, "--rollout-interval", "2s"], "live");
     try {
       expect(dev.output()).toContain(`kubeconfig    ${env.kubeconfig}`);
@@ -329,9 +347,16 @@ describe("homeostat dev", () => {
   });
 
   it("with --dry-run changes nothing, and stops on SIGTERM", async () => {
-    const config = writeConfig();
+    // its schedule is long past: it never fires
+    const config = writeConfig(new Date("2020-01-01T00:00:00Z"));
     const dev = await startDev(["--config", config, "--dry-run"], "dry");
     expect(dev.output()).toContain("dry run: every write is a server-side dry run");
+
+    // a second dev on the same port: a usage error that says what to do, not a stack trace
+    const taken = await startDevExpectingExit(["--config", config, "--port", new URL(dev.url).port]);
+    expect(taken.code).toBe(2);
+    expect(taken.output).toMatch(/port \d+ on 127\.0\.0\.1 is in use .*pass --port N, or --port 0/);
+    expect(taken.output).not.toMatch(/\n\s+at /);
     const event = freshEnvelope(sampleEvent("spot-interruption"));
     const warning = { ...event, detail: { ...(event.detail as object), "instance-id": spare.instanceId } };
     const before = await podsOn(spare.name);

@@ -62,6 +62,14 @@ export async function runDev(
       port: command.port,
       rolloutIntervalMs: command.rolloutIntervalMs,
       print,
+    }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+        throw new UsageError(
+          `port ${command.port} on 127.0.0.1 is in use (another homeostat dev?); pass --port N, or --port 0 for any free one`,
+          "dev",
+        );
+      }
+      throw error;
     });
 
     const connection = globals.connection;

@@ -57,7 +57,7 @@ export const USAGE: Record<CommandName, string> = {
   example: homeostat invoke node-events --event spot.json --kubeconfig ~/.kube/config`,
   dev: `homeostat dev [--config FILE] [--port N] [--rollout-interval DURATION]
   Run the whole of Homeostat on this machine until Ctrl-C, against the cluster --kubeconfig/--context
-  name (or the config's clusters), with the embedded state store .homeostat/dev-state.db:
+  name (or the config's clusters), with the embedded state store .homeostat/state.db (HOMEOSTAT_STATE_DB):
     - AWS events as EventBridge delivers them, on http://127.0.0.1:N/events (default port 8642; 0 for
       any free one), run through the real handlers:  curl --data @spot.json http://127.0.0.1:8642/events
       (POST /events/<${HANDLER_NAMES.filter((name) => name !== "rollout-guard").join("|")}> picks the handler; else the event's source does)
