@@ -6,6 +6,7 @@ import type { GlobalOptions, LocalCommand } from "../command/index.ts";
 import { UsageError } from "../command/index.ts";
 import { startDev } from "../dev/session.ts";
 import { rolloutNamespaces } from "../policy/rollout-namespaces.ts";
+import { RuntimeConfigError } from "../runtime/env.ts";
 import { connect } from "./dispatch.ts";
 import { readConfig } from "./local.ts";
 import type { CliIo } from "./run.ts";
@@ -69,6 +70,8 @@ export async function runDev(
           "dev",
         );
       }
+      // a config that does not fit the command line is the caller's input: exit 2
+      if (error instanceof RuntimeConfigError) throw new UsageError(error.message, "dev");
       throw error;
     });
 

@@ -9,7 +9,7 @@ import type { HomeostatConfig } from "../config/schema.ts";
 import type { HandlerName } from "../domain/handlers.ts";
 import type { Kube } from "../kube/client.ts";
 import { buildDeps } from "../runtime/deps.ts";
-import { ENV, type Env, pick, rolloutThresholdsFromEnv } from "../runtime/env.ts";
+import { ENV, type Env, pick, RuntimeConfigError, rolloutThresholdsFromEnv } from "../runtime/env.ts";
 import { type HandlerRun, runHandler } from "../runtime/handler.ts";
 import type { PipelineDeps, PipelineLogger } from "../runtime/pipeline.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
@@ -81,6 +81,13 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     throw error;
   }
   const clusters = deps.clusters ?? Object.keys(config.clusters);
+  if (options.kube && clusters.length > 1) {
+    await store.close();
+    // every served cluster's policies would act on the one cluster the kubeconfig names
+    throw new RuntimeConfigError(
+      `one kubeconfig for ${clusters.length} clusters (${clusters.join(", ")}): set ${ENV.clusters} to the one it names, or leave out --kubeconfig/--context to reach each as the config says`,
+    );
+  }
   const thresholds = rolloutThresholdsFromEnv(env);
 
   const running = new Set<Promise<unknown>>();
