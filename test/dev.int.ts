@@ -3,7 +3,7 @@
 // time zone fires by its own clock; a crash-looping rollout is found by the interval's rollout guard and
 // rolled back; --dry-run changes nothing; Ctrl-C (and SIGTERM) stop it with no process left behind.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
@@ -23,6 +23,7 @@ import {
 } from "./env/cluster.ts";
 import { adminKube, loadTestEnv, type TestEnv } from "./env/env.ts";
 import { HOMEOSTAT_BIN } from "./env/identity.ts";
+import { descendantPids, pidAlive } from "./env/processes.ts";
 import { freshEnvelope } from "./fixtures/e2e-harness.ts";
 
 const POOL_LABEL = "homeostat.test/dev-pool";
@@ -158,34 +159,6 @@ async function startDevExpectingExit(args: string[]): Promise<{ code: number | n
   });
   const code = await new Promise<number | null>((resolve) => child.once("exit", (exit) => resolve(exit)));
   return { code, output };
-}
-
-/** Every live process below `pid`, from /proc (Linux). */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // the process ended while we read
-    }
-  }
-  const found: number[] = [];
-  const visit = (parent: number) => {
-    for (const child of parents.get(parent) ?? []) {
-      found.push(child);
-      visit(child);
-    }
-  };
-  visit(pid);
-  return found;
-}
-
-function alive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
 }
 
 async function post(url: string, body: string): Promise<{ status: number; json: unknown }> {
@@ -336,12 +309,12 @@ describe("homeostat dev", () => {
       expect(dev.output()).toContain(`schedule night.off fires for ${scheduledAt.toISOString()}`);
       expect(dev.output()).toMatch(new RegExp(`done: scale deployment/${ns.name}/batch`));
     } finally {
-      const below = descendants(dev.child.pid ?? 0);
+      const below = descendantPids(dev.child.pid ?? 0);
       dev.child.kill("SIGINT");
       expect(await dev.exited).toBe(0);
       expect(dev.output().trimEnd()).toMatch(/Ctrl-C: stopping[^\n]*\nhomeostat dev stopped$/);
-      expect(below.filter(alive)).toEqual([]);
-      expect(alive(dev.child.pid ?? 0)).toBe(false);
+      expect(below.filter(pidAlive)).toEqual([]);
+      expect(pidAlive(dev.child.pid ?? 0)).toBe(false);
       await expect(fetch(dev.url)).rejects.toThrow();
     }
   });
