@@ -56,8 +56,9 @@ export const USAGE: Record<CommandName, string> = {
   the embedded state store .homeostat/state.db. rollout-guard needs no event.
   example: homeostat invoke node-events --event spot.json --kubeconfig ~/.kube/config`,
   dev: `homeostat dev [--config FILE] [--port N] [--rollout-interval DURATION]
-  Run the whole of Homeostat on this machine until Ctrl-C, against the cluster --kubeconfig/--context
-  name (or the config's clusters), with the embedded state store .homeostat/state.db (HOMEOSTAT_STATE_DB):
+  Run the whole of Homeostat on this machine until Ctrl-C, with the embedded state store
+  .homeostat/state.db (HOMEOSTAT_STATE_DB), against the cluster --kubeconfig/--context name (the config
+  must then serve one cluster: HOMEOSTAT_CLUSTERS picks it), or else each cluster as the config says:
     - AWS events as EventBridge delivers them, on http://127.0.0.1:N/events (default port 8642; 0 for
       any free one), run through the real handlers:  curl --data @spot.json http://127.0.0.1:8642/events
       (POST /events/<${HANDLER_NAMES.filter((name) => name !== "rollout-guard").join("|")}> picks the handler; else the event's source does)
@@ -66,7 +67,7 @@ export const USAGE: Record<CommandName, string> = {
     - the rollout guard every DURATION (default 60s)
   A timeline of every decision and action, with its reason, is printed as it happens. --dry-run makes
   every write a server-side dry run. Slack commands and buttons are not served yet.
-  example: homeostat dev --kubeconfig ~/.kube/config --config homeostat.config.ts --dry-run`,
+  example: HOMEOSTAT_CLUSTERS=local homeostat dev --config homeostat.config.ts --dry-run`,
   "events-sample": `homeostat events sample [KIND]
   Print a realistic event of KIND (an AWS-documented shape) to start from; without KIND, list the kinds.
   example: homeostat events sample health-scheduled-change > health.json`,
