@@ -200,10 +200,10 @@ async function main(): Promise<number> {
     dev.once("exit", (code) => resolvePromise(code ?? 1)),
   );
   let signalled = false;
+  // each Ctrl-C goes to dev once: the first stops it cleanly, a second makes it quit at once
   const stop = () => {
-    if (signalled) return;
     signalled = true;
-    dev.kill("SIGINT");
+    if (dev.exitCode === null) dev.kill("SIGINT");
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -226,7 +226,11 @@ async function main(): Promise<number> {
     };
     // Ctrl-C during the incident: dev stops, and so does the demo
     const stopped = await Promise.race([incident().then(() => false), exited.then(() => true)]);
-    if (stopped) return signalled ? 0 : 1;
+    if (stopped) {
+      if (!signalled)
+        process.stderr.write(`demo failed: homeostat dev exited (${await exited}) during the incident\n`);
+      return signalled ? 0 : 1;
+    }
     say(
       [
         "the incident is handled; everything it did is left in the cluster:",
@@ -254,4 +258,10 @@ async function main(): Promise<number> {
 }
 
 // exit explicitly: an incident step cut short by Ctrl-C may still be polling the cluster
-process.exit(await main());
+process.exit(
+  await main().catch((error: unknown) => {
+    // before dev started (the test environment, the seeding): say what failed, without a stack trace
+    process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }),
+);
