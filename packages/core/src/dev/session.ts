@@ -29,7 +29,6 @@ export interface DevOptions {
   print: (text: string) => void;
   /** Read as in Lambda (HOMEOSTAT_CLUSTERS, HOMEOSTAT_STATE_DB, the rollout thresholds); default process.env. */
   env?: Env;
-  now?: () => Date;
 }
 
 export interface DevSession {
@@ -58,8 +57,9 @@ function timelineLogger(print: (text: string) => void, now: () => Date): Pipelin
 
 export async function startDev(options: DevOptions): Promise<DevSession> {
   const env = options.env ?? process.env;
-  const now = options.now ?? (() => new Date());
+  const now = () => new Date();
   const { print, config } = options;
+  const thresholds = rolloutThresholdsFromEnv(env);
   const statePath = devStatePath(env);
   mkdirSync(dirname(statePath), { recursive: true });
   const store = new SqliteStateStore({ path: statePath });
@@ -88,7 +88,6 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       `one kubeconfig for ${clusters.length} clusters (${clusters.join(", ")}): set ${ENV.clusters} to the one it names, or leave out --kubeconfig/--context to reach each as the config says`,
     );
   }
-  const thresholds = rolloutThresholdsFromEnv(env);
 
   const running = new Set<Promise<unknown>>();
   let stopping = false;
