@@ -64,7 +64,7 @@ export const USAGE: Record<CommandName, string> = {
       (POST /events/<${HANDLER_NAMES.filter((name) => name !== "rollout-guard").join("|")}> picks the handler; else the event's source does)
     - the config's schedules, fired at their times in their time zones; POST /schedules/<name> fires
       one now (as of its next time), GET /schedules lists them with their next times
-    - the rollout guard every DURATION (default 60s)
+    - the rollout guard every DURATION (default 60s); deferred drains on timers, while dev runs
   A timeline of every decision and action, with its reason, is printed as it happens. --dry-run makes
   every write a server-side dry run. Slack commands and buttons are not served yet.
   example: HOMEOSTAT_CLUSTERS=local homeostat dev --config homeostat.config.ts --dry-run`,

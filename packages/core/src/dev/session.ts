@@ -13,6 +13,7 @@ import { ENV, type Env, pick, RuntimeConfigError, rolloutThresholdsFromEnv } fro
 import { type HandlerRun, runHandler } from "../runtime/handler.ts";
 import type { PipelineDeps, PipelineLogger } from "../runtime/pipeline.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
+import { localDeferScheduler } from "./deferrals.ts";
 import { type EventEndpoint, startEventEndpoint } from "./http.ts";
 import { type Firing, firingPayload, type ScheduleClock, startScheduleClock } from "./schedules.ts";
 import { clockTime, renderRecordProblem, renderTimelineEntry } from "./timeline.ts";
@@ -60,9 +61,19 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   const now = () => new Date();
   const { print, config } = options;
   const thresholds = rolloutThresholdsFromEnv(env);
+  const running = new Set<Promise<unknown>>();
+  let stopping = false;
   const statePath = devStatePath(env);
   mkdirSync(dirname(statePath), { recursive: true });
   const store = new SqliteStateStore({ path: statePath });
+  // deferred drains come back to node-events at their time, as Scheduler delivers them in AWS
+  const deferrals = localDeferScheduler((payload, deferred) => {
+    if (stopping) return;
+    print(`${clockTime(now())}  deferred run ${deferred.name} fires for ${deferred.at}`);
+    run("node-events", payload).catch((error: unknown) =>
+      print(`${clockTime(now())}  error: deferred run ${deferred.name}: ${String(error)}`),
+    );
+  });
   let deps: PipelineDeps;
   try {
     deps = await buildDeps({
@@ -71,6 +82,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         config,
         store,
         log: timelineLogger(print, now),
+        scheduler: deferrals,
         onProgress: (text) => print(`${clockTime(now())}    ${text}`),
         ...(options.kube ? { connect: async () => options.kube as Kube } : {}),
         ...(options.dryRun ? { dryRun: true } : {}),
@@ -88,9 +100,6 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       `one kubeconfig for ${clusters.length} clusters (${clusters.join(", ")}): set ${ENV.clusters} to the one it names, or leave out --kubeconfig/--context to reach each as the config says`,
     );
   }
-
-  const running = new Set<Promise<unknown>>();
-  let stopping = false;
 
   /** One handler run, its outcomes printed as each trigger ends; tracked so stop() can wait for it. */
   const run = (kind: HandlerName, event: unknown): Promise<HandlerRun> => {
@@ -156,6 +165,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   } catch (error) {
     stopping = true;
     schedules.stop();
+    deferrals.stop();
     clearTimeout(guardTimer);
     await store.close();
     throw error;
@@ -169,6 +179,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     stop: async () => {
       stopping = true;
       schedules.stop();
+      deferrals.stop();
       clearTimeout(guardTimer);
       const closed = endpoint.close();
       while (running.size > 0) await Promise.allSettled([...running]);
