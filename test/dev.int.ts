@@ -77,6 +77,12 @@ function writeConfig(scheduledAt: Date): string {
         guard: { freeze: false, cooldown: "0s" },
       },
       {
+        name: "drain-before-maintenance",
+        match: { instance: { events: ["scheduled-maintenance"] } },
+        action: { verb: "drain", target: "trigger-node", deleteEmptyDirData: true, timeout: "60s" },
+        guard: { freeze: false, cooldown: "0s", healthLeadTime: "1h" },
+      },
+      {
         name: "rollback-stalled",
         match: { rolloutStalled: { namespaces: [ns.name] } },
         action: { verb: "rollback", target: "trigger-workload" },
@@ -343,4 +349,46 @@ describe("homeostat dev", () => {
     expect(await dev.exited).toBe(0);
     expect(dev.output().trimEnd()).toMatch(/SIGTERM: stopping[^\n]*\nhomeostat dev stopped$/);
   });
+
+  it("keeps a drain deferred to ahead of an AWS Health maintenance window, and runs it at its time", async () => {
+    const config = writeConfig(new Date("2020-01-01T00:00:00Z"));
+    const dev = await startDev(["--config", config], "deferred");
+    try {
+      // the window starts in 1h + 75s: with the policy's 1h lead time the drain is due in 75s, past the
+      // minute within which decide acts at once rather than defer (DEFER_SLACK_MS)
+      const due = new Date(Math.ceil((Date.now() + 75_000) / 1000) * 1000);
+      const sample = freshEnvelope(sampleEvent("health-scheduled-change"));
+      const detail = sample.detail as Record<string, unknown>;
+      const notice = {
+        ...sample,
+        resources: [spare.instanceId],
+        detail: {
+          ...detail,
+          startTime: new Date(due.getTime() + 3_600_000).toUTCString(),
+          endTime: new Date(due.getTime() + 7_200_000).toUTCString(),
+          affectedEntities: [{ entityValue: spare.instanceId }],
+        },
+      };
+      const answer = await post(`${dev.url}/events`, JSON.stringify(notice));
+      expect(answer.json).toMatchObject({
+        records: [{ triggers: [{ ran: [{ policy: "drain-before-maintenance", verb: "defer", ok: true }] }] }],
+      });
+      expect((await admin.core.readNode({ name: spare.name })).spec?.unschedulable).toBeUndefined();
+      await waitFor(
+        async () => (await admin.core.readNode({ name: spare.name })).spec?.unschedulable === true,
+        {
+          what: `the deferred drain of ${spare.name}`,
+          timeoutMs: 150_000,
+        },
+      );
+      expect(Date.now()).toBeGreaterThanOrEqual(due.getTime());
+      expect(dev.output()).toMatch(/deferred run \S+ fires for /);
+      await waitFor(() => /done: drain node\/\S+ {2}\(policy drain-before-maintenance\)/.test(dev.output()), {
+        what: "the deferred drain on the timeline",
+      });
+    } finally {
+      dev.child.kill("SIGINT");
+      expect(await dev.exited).toBe(0);
+    }
+  }, 240_000);
 });
