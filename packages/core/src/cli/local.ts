@@ -22,7 +22,7 @@ import type { CliIo } from "./run.ts";
 
 const DEFAULT_CONFIG = "homeostat.config.ts";
 
-/** `plan`, `invoke`, `events sample` (eks token is printed by run.ts). Returns the exit code. */
+/** `plan`, `invoke`, `events sample`, `dev` (eks token is printed by run.ts). Returns the exit code. */
 export async function runLocalCommand(
   command: LocalCommand,
   globals: GlobalOptions,
@@ -35,6 +35,10 @@ export async function runLocalCommand(
       return await plan(command, globals, io);
     case "invoke":
       return await invoke(command, globals, io);
+    case "dev": {
+      const { runDev } = await import("./dev.ts");
+      return await runDev(command, globals, io);
+    }
     case "eks-token":
       throw new UsageError("eks token is handled by the CLI itself", "eks-token");
   }
@@ -76,7 +80,10 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-async function readConfig(file: string | undefined, command: "plan" | "invoke"): Promise<HomeostatConfig> {
+export async function readConfig(
+  file: string | undefined,
+  command: "plan" | "invoke" | "dev",
+): Promise<HomeostatConfig> {
   const path = resolve(file ?? DEFAULT_CONFIG);
   try {
     return await loadConfig(path);

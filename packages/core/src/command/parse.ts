@@ -11,6 +11,7 @@
  *   status <namespace>/<deployment>|<node|instance-id>
  *   history <namespace>/<deployment>
  *   eks token --cluster NAME [--region R]
+ *   dev [--config FILE] [--port N] [--rollout-interval DURATION]
  *   global: --kubeconfig PATH [--context NAME] | --cluster NAME --region R ; --dry-run ; --output text|json
  *
  * A workload is `<namespace>/<name>` (a Deployment) or `<namespace>/<kind>/<name>` with kind
@@ -53,6 +54,8 @@ const OPTIONS = {
   event: { type: "string" },
   config: { type: "string" },
   offline: { type: "boolean" },
+  port: { type: "string" },
+  "rollout-interval": { type: "string" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -87,6 +90,7 @@ const VERB_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   plan: ["event", "config", "offline"],
   invoke: ["event", "config"],
   "events-sample": [],
+  dev: ["config", "port", "rollout-interval"],
 };
 
 const COMMANDS = new Set<string>(
@@ -324,6 +328,26 @@ const parseInvoke: CommandParser = ({ values, positionals }) => {
   };
 };
 
+/** The loopback port `homeostat dev` listens on unless --port says otherwise. */
+export const DEV_DEFAULT_PORT = 8642;
+
+const parseDev: CommandParser = ({ values }) => {
+  const port = wholeNumber(values.port, "--port", "dev") ?? DEV_DEFAULT_PORT;
+  if (port > 65_535)
+    throw new UsageError(`--port needs a port 0-65535 (0: any free one); got ${port}`, "dev");
+  const interval = values["rollout-interval"] ?? "60s";
+  const rolloutIntervalMs = asUsage("dev", () => parseTimeout(interval, "--rollout-interval"));
+  if (rolloutIntervalMs < 1000) {
+    throw new UsageError(`--rollout-interval must be at least 1s; got '${interval}'`, "dev");
+  }
+  return {
+    verb: "dev",
+    port,
+    rolloutIntervalMs,
+    ...(values.config ? { configFile: values.config } : {}),
+  };
+};
+
 /** One parser per command: each reads its own arguments and options. */
 const PARSERS: Record<CommandName, CommandParser> = {
   scale: parseScale,
@@ -343,6 +367,7 @@ const PARSERS: Record<CommandName, CommandParser> = {
   "eks-token": parseEksToken,
   plan: parsePlan,
   invoke: parseInvoke,
+  dev: parseDev,
   "events-sample": ({ positionals }) => {
     const kind = positionals.shift();
     return { verb: "events-sample", ...(kind === undefined ? {} : { kind }) };

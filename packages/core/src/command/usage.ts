@@ -55,6 +55,19 @@ export const USAGE: Record<CommandName, string> = {
   Run a Lambda handler locally, for real: against --kubeconfig/--context (or the config's cluster), with
   the embedded state store .homeostat/state.db. rollout-guard needs no event.
   example: homeostat invoke node-events --event spot.json --kubeconfig ~/.kube/config`,
+  dev: `homeostat dev [--config FILE] [--port N] [--rollout-interval DURATION]
+  Run the whole of Homeostat on this machine until Ctrl-C, with the embedded state store
+  .homeostat/state.db (HOMEOSTAT_STATE_DB), against the cluster --kubeconfig/--context name (the config
+  must then serve one cluster: HOMEOSTAT_CLUSTERS picks it), or else each cluster as the config says:
+    - AWS events as EventBridge delivers them, on http://127.0.0.1:N/events (default port 8642; 0 for
+      any free one), run through the real handlers:  curl --data @spot.json http://127.0.0.1:8642/events
+      (POST /events/<${HANDLER_NAMES.filter((name) => name !== "rollout-guard").join("|")}> picks the handler; else the event's source does)
+    - the config's schedules, fired at their times in their time zones; POST /schedules/<name> fires
+      one now (as of its next time), GET /schedules lists them with their next times
+    - the rollout guard every DURATION (default 60s); deferred drains on timers, while dev runs
+  A timeline of every decision and action, with its reason, is printed as it happens. --dry-run makes
+  every write a server-side dry run. Slack commands and buttons are not served yet.
+  example: HOMEOSTAT_CLUSTERS=local homeostat dev --config homeostat.config.ts --dry-run`,
   "events-sample": `homeostat events sample [KIND]
   Print a realistic event of KIND (an AWS-documented shape) to start from; without KIND, list the kinds.
   example: homeostat events sample health-scheduled-change > health.json`,
