@@ -21,6 +21,7 @@ import { HANDLER_NAMES } from "../domain/handlers.ts";
 import { parseScaleChange, type ScaleChange, validateScaleBounds } from "../domain/scale-change.ts";
 import { UsageError } from "./errors.ts";
 import { parseNodeName, parseTarget, parseWorkloadTarget } from "./target.ts";
+import { checkCommandText } from "./text.ts";
 import {
   type Command,
   type CommandName,
@@ -371,9 +372,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedInvocation {
 
 /**
  * Parses a command written as one line of text (Slack's `/homeostat scale shop/checkout +2`).
- * Words are separated by whitespace; no quoting (no argument of this grammar contains a space).
+ * Words are separated by whitespace; no quoting (no argument of this grammar contains a space). Text
+ * that is too long, or holds control characters, shell metacharacters or non-ASCII look-alikes, is
+ * refused before it is read (text.ts).
  */
 export function parseCommandText(text: string): ParsedInvocation {
+  checkCommandText(text);
   const words = text
     .trim()
     .split(/\s+/)
