@@ -11,7 +11,7 @@ import type { Trigger } from "../events/trigger.ts";
 import type { GuardedPlan } from "../guard/types.ts";
 import { kubeForCluster } from "../kube/access.ts";
 import type { Kube } from "../kube/client.ts";
-import { candidateActions } from "../runtime/facts.ts";
+import { couldAct } from "../runtime/facts.ts";
 import { invokeHandler, runFailed } from "../runtime/invoke.ts";
 import { planTrigger } from "../runtime/pipeline.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
@@ -196,9 +196,7 @@ async function plan(
   try {
     for (const trigger of triggers) {
       // the clusters with a policy that could act on this trigger; else the default, to say why not
-      const acting = Object.keys(config.clusters).filter(
-        (cluster) => candidateActions(trigger, config, cluster).length > 0,
-      );
+      const acting = Object.keys(config.clusters).filter((cluster) => couldAct(trigger, config, cluster));
       for (const cluster of acting.length > 0 ? acting : [config.defaultCluster]) {
         const { guarded } = await planTrigger(trigger, cluster, {
           config,

@@ -16,13 +16,19 @@ function refusal(text: string): string {
 
 describe("checkCommandText", () => {
   it("lets the grammar's words through", () => {
-    for (const text of ["scale shop/checkout +2 --max 20", "drain ip-10-0-1-2.ec2.internal --force", "help"]) {
+    for (const text of [
+      "scale shop/checkout +2 --max 20",
+      "drain ip-10-0-1-2.ec2.internal --force",
+      "help",
+    ]) {
       expect(() => checkCommandText(text)).not.toThrow();
     }
   });
 
   it("refuses text over 4,000 characters, saying how long it is", () => {
-    expect(refusal(`status shop/web ${"a".repeat(MAX_COMMAND_TEXT)}`)).toMatch(/4016 characters long; at most 4000/);
+    expect(refusal(`status shop/web ${"a".repeat(MAX_COMMAND_TEXT)}`)).toMatch(
+      /4016 characters long; at most 4000/,
+    );
   });
 
   it("refuses control and format characters by code point", () => {
@@ -33,7 +39,12 @@ describe("checkCommandText", () => {
   });
 
   it("refuses shell metacharacters, and Slack's escapes of & < >", () => {
-    for (const text of ["scale shop/web +2; rm -rf /", "status $(whoami)", "status shop/web | sh", "status `id`"]) {
+    for (const text of [
+      "scale shop/web +2; rm -rf /",
+      "status $(whoami)",
+      "status shop/web | sh",
+      "status `id`",
+    ]) {
       expect(refusal(text)).toMatch(/which no command takes \(this is not a shell\)/);
     }
     expect(refusal("status shop/web &amp;&amp; x")).toMatch(/contains '&'/);
