@@ -23,6 +23,9 @@ export type {
   ScaleAction,
   ScheduleEntry,
   ScheduleMatch,
+  SlackCommandRule,
+  SlackCommandsConfig,
   WorkloadTargetConfig,
 } from "./schema.ts";
+export { READ_ONLY_VERBS } from "./schema-slack-commands.ts";
 export { homeostatConfigSchema } from "./schema.ts";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { guardDefaultsSchema } from "./schema-guard.ts";
 import type { PolicyMatch } from "./schema-match.ts";
 import { policySchema } from "./schema-policy.ts";
+import { slackCommandsSchema } from "./schema-slack-commands.ts";
 import { DNS_LABEL } from "./schema-values.ts";
 
 /**
@@ -33,6 +34,12 @@ export const homeostatConfigSchema = z
     defaultCluster: z.string().optional(),
     defaults: guardDefaultsSchema.prefault({}),
     policies: z.array(policySchema).default([]),
+    /** Slack: who may run which /homeostat commands (`commands`). */
+    slack: z
+      .strictObject({
+        commands: slackCommandsSchema.optional(),
+      })
+      .optional(),
   })
   .superRefine((config, ctx) => {
     const names = Object.keys(config.clusters);
@@ -69,6 +76,20 @@ export const homeostatConfigSchema = z
       }
     });
   })
+  .superRefine((config, ctx) => {
+    const names = Object.keys(config.clusters);
+    config.slack?.commands?.rules.forEach((rule, index) => {
+      rule.clusters?.forEach((cluster, at) => {
+        if (!names.includes(cluster)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["slack", "commands", "rules", index, "clusters", at],
+            message: `"${cluster}" is not one of the clusters (${names.join(", ")})`,
+          });
+        }
+      });
+    });
+  })
   .transform((config) => {
     const defaultCluster = config.defaultCluster ?? Object.keys(config.clusters)[0] ?? "";
     return {
@@ -96,6 +117,7 @@ export type HomeostatConfig = Omit<ParsedConfig, "policies" | "defaultCluster"> 
 };
 
 // The parts of the schema, from where importers have always found them.
+export type { SlackCommandRule, SlackCommandsConfig } from "./schema-slack-commands.ts";
 export type { DrainActionConfig, PolicyAction, ScaleAction, WorkloadTargetConfig } from "./schema-action.ts";
 export {
   drainActionSchema,
