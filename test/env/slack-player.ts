@@ -68,7 +68,10 @@ export interface SlackPlayer {
   slashCommand(input: SlashCommandInput): Promise<SlackRequest>;
   blockAction(input: BlockActionInput): Promise<SlackRequest>;
   /** The request as a Lambda function URL delivers it (payload format 2.0). */
-  functionUrlEvent(request: Pick<SlackRequest, "body" | "headers">, options?: { base64?: boolean }): APIGatewayProxyEventV2;
+  functionUrlEvent(
+    request: Pick<SlackRequest, "body" | "headers">,
+    options?: { base64?: boolean },
+  ): APIGatewayProxyEventV2;
   /** POSTs the request to `url` as Slack does. */
   send(url: string, request: Pick<SlackRequest, "body" | "headers">): Promise<Response>;
 }
@@ -118,7 +121,11 @@ export function slackPlayer(slackUrl: string): SlackPlayer {
       const actionTs = (Date.now() / 1000).toFixed(6);
       const payload = {
         type: "block_actions",
-        user: { id: input.user, username: input.userName ?? input.user.toLowerCase(), team_id: SLACK_TEAM_ID },
+        user: {
+          id: input.user,
+          username: input.userName ?? input.user.toLowerCase(),
+          team_id: SLACK_TEAM_ID,
+        },
         api_app_id: APP_ID,
         team: { id: SLACK_TEAM_ID, domain: "homeostat-test" },
         container: {

@@ -27,5 +27,5 @@ export type {
   SlackCommandsConfig,
   WorkloadTargetConfig,
 } from "./schema.ts";
-export { READ_ONLY_VERBS } from "./schema-slack-commands.ts";
 export { homeostatConfigSchema } from "./schema.ts";
+export { READ_ONLY_VERBS } from "./schema-slack-commands.ts";

@@ -116,8 +116,6 @@ export type HomeostatConfig = Omit<ParsedConfig, "policies" | "defaultCluster"> 
   policies: Policy[];
 };
 
-// The parts of the schema, from where importers have always found them.
-export type { SlackCommandRule, SlackCommandsConfig } from "./schema-slack-commands.ts";
 export type { DrainActionConfig, PolicyAction, ScaleAction, WorkloadTargetConfig } from "./schema-action.ts";
 export {
   drainActionSchema,
@@ -157,4 +155,6 @@ export {
   scheduleMatchSchema,
 } from "./schema-match.ts";
 export { policySchema } from "./schema-policy.ts";
+// The parts of the schema, from where importers have always found them.
+export type { SlackCommandRule, SlackCommandsConfig } from "./schema-slack-commands.ts";
 export { durationSchema } from "./schema-values.ts";
