@@ -5,10 +5,12 @@
 // Every bad case ends with no job, no cluster write and a clear reply.
 
 import { Logger } from "@aws-lambda-powertools/logger";
+import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSlackHandler } from "../functions/slack-middleware.ts";
 import { defineConfig, type HomeostatConfig } from "../packages/core/src/config/index.ts";
-import type { SlackJob } from "../packages/core/src/slack/index.ts";
+import { lambdaDispatcher, readInteraction, type SlackJob } from "../packages/core/src/slack/index.ts";
+import { clientConfig } from "./env/aws.ts";
 import { createNamespace, createPauseDeployment, type TestNamespace } from "./env/cluster.ts";
 import { serveFunctionUrl } from "./env/function-url.ts";
 import { type SlackControl, slackControl } from "./env/slack-control.ts";
@@ -109,7 +111,7 @@ beforeAll(async () => {
       HOMEOSTAT_SLACK_BOT_TOKEN: e2e.env.slackToken,
       HOMEOSTAT_SLACK_API_URL: `${e2e.env.slackUrl}/api/`,
     },
-    aws: (await import("./env/aws.ts")).clientConfig(e2e.env),
+    aws: clientConfig(e2e.env),
     deps: { config: config(), connect: async () => e2e.kube },
     slack: {
       dispatch: async (job) => {
@@ -396,5 +398,51 @@ describe("the player's signature", () => {
       ok: true,
     });
     expect(verifySlackSignature({ body, headers, signingSecret: "other" }).ok).toBe(false);
+  });
+});
+
+describe("the hand-over to an asynchronous run", () => {
+  it("invokes the function with InvocationType Event (moto's Lambda queues it: 202), and fails loudly for a missing one", async () => {
+    const aws = clientConfig(e2e.env);
+    // moto's IAM through its query API: a role Lambda may assume (the SDK's IAM client is not a dependency)
+    const trust = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
+    });
+    const name = `homeostat-slack-${Date.now().toString(36)}`;
+    const created = await fetch(e2e.env.motoUrl, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        authorization: `AWS4-HMAC-SHA256 Credential=testing/20260101/${e2e.env.region}/iam/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+      body: new URLSearchParams({
+        Action: "CreateRole",
+        Version: "2010-05-08",
+        RoleName: name,
+        AssumeRolePolicyDocument: trust,
+      }),
+    });
+    const role = /<Arn>(.*?)<\/Arn>/.exec(await created.text())?.[1];
+    const lambda = new LambdaClient(aws);
+    // an empty zip: moto stores the function; the job's run is what the tests above deliver themselves
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: "nodejs22.x",
+        Role: role,
+        Handler: "functions/slack.handler",
+        Code: { ZipFile: new Uint8Array([80, 75, 5, 6, ...new Array(18).fill(0)]) },
+      }),
+    );
+    const request = await player().slashCommand({ user: ALICE, channel: OPS, text: `status ${ns.name}/web` });
+    const command = readInteraction(request.body);
+    if (command.kind !== "command") throw new Error("not a command");
+    const job = { homeostat: "slack-command" as const, command: command.command };
+    await expect(lambdaDispatcher(lambda, name)(job)).resolves.toBeUndefined();
+    await expect(lambdaDispatcher(lambda, `${name}-missing`)(job)).rejects.toThrow(/not found/i);
+    lambda.destroy();
   });
 });

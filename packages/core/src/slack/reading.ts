@@ -64,7 +64,8 @@ export function readSlackText(
   });
   let parsed: ReturnType<typeof parseCommandText>;
   try {
-    parsed = parseCommandText(text.trim() === "" ? "help" : text);
+    // blank (ASCII blanks only: any other space is refused as not ASCII) is a request for help
+    parsed = parseCommandText(/^[ \t]*$/.test(text) ? "help" : text);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     // the grammar's hints name the CLI's --help; in Slack that is /homeostat help
