@@ -33,8 +33,22 @@ export async function runLocalCommand(
       return await plan(command, globals, io);
     case "invoke":
       return await invoke(command, globals, io);
+    case "slack-manifest":
+      return await printSlackManifest(command.url, io);
     case "eks-token":
       throw new UsageError("eks token is handled by the CLI itself", "eks-token");
+  }
+}
+
+// ------------------------------------------------------------------------------------ slack manifest
+
+async function printSlackManifest(url: string, io: CliIo): Promise<number> {
+  const { ManifestError, slackAppManifest } = await import("../slack/manifest.ts");
+  try {
+    io.stdout(`${JSON.stringify(slackAppManifest({ url }), null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    throw error instanceof ManifestError ? new UsageError(error.message, "slack-manifest") : error;
   }
 }
 

@@ -54,6 +54,7 @@ const OPTIONS = {
   event: { type: "string" },
   config: { type: "string" },
   offline: { type: "boolean" },
+  url: { type: "string" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -88,16 +89,20 @@ const VERB_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   plan: ["event", "config", "offline"],
   invoke: ["event", "config"],
   "events-sample": [],
+  "slack-manifest": ["url"],
 };
 
 const COMMANDS = new Set<string>(
-  Object.keys(VERB_OPTIONS).filter((name) => name !== "eks-token" && name !== "events-sample"),
+  Object.keys(VERB_OPTIONS).filter(
+    (name) => name !== "eks-token" && name !== "events-sample" && name !== "slack-manifest",
+  ),
 );
 
 /** The commands of two words: `eks token`, `events sample`. */
 const TWO_WORD_COMMANDS: Record<string, { second: string; topic: CommandName; usage: string }> = {
   eks: { second: "token", topic: "eks-token", usage: "homeostat eks token --cluster NAME" },
   events: { second: "sample", topic: "events-sample", usage: "homeostat events sample [KIND]" },
+  slack: { second: "manifest", topic: "slack-manifest", usage: "homeostat slack manifest --url URL" },
 };
 
 /** What a command's parser reads; it takes its words off `positionals` (and `negatives`). */
@@ -174,7 +179,7 @@ function nameCommand(positionals: string[], help: boolean): { help: boolean; top
   }
   if (!Object.hasOwn(VERB_OPTIONS, name)) {
     throw new UsageError(
-      `unknown command '${name}'; commands: ${[...COMMANDS].join(", ")}, eks token, events sample`,
+      `unknown command '${name}'; commands: ${[...COMMANDS].join(", ")}, eks token, events sample, slack manifest`,
     );
   }
   return { help, topic: name as CommandName };
@@ -327,6 +332,15 @@ const PARSERS: Record<CommandName, CommandParser> = {
   "eks-token": parseEksToken,
   plan: parsePlan,
   invoke: parseInvoke,
+  "slack-manifest": ({ values }) => {
+    if (!values.url) {
+      throw new UsageError(
+        "slack manifest needs --url URL: the Slack endpoint's function URL (the stack's slackEndpoint output)",
+        "slack-manifest",
+      );
+    }
+    return { verb: "slack-manifest", url: values.url };
+  },
   "events-sample": ({ positionals }) => {
     const kind = positionals.shift();
     return { verb: "events-sample", ...(kind === undefined ? {} : { kind }) };

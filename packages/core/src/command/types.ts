@@ -28,7 +28,8 @@ export type CommandName =
   | "eks-token"
   | "plan"
   | "invoke"
-  | "events-sample";
+  | "events-sample"
+  | "slack-manifest";
 
 /** A command that acts on (or reads) a cluster: what Slack and the pipeline run too. */
 export type VerbCommand =
@@ -61,7 +62,8 @@ export type LocalCommand =
   | { verb: "eks-token"; clusterName: string; region?: string }
   | { verb: "plan"; eventFile: string; configFile?: string; offline: boolean }
   | { verb: "invoke"; handler: HandlerName; eventFile?: string; configFile?: string }
-  | { verb: "events-sample"; kind?: string };
+  | { verb: "events-sample"; kind?: string }
+  | { verb: "slack-manifest"; url: string };
 
 export type Command = VerbCommand | LocalCommand;
 
@@ -70,7 +72,13 @@ export type ParsedInvocation =
   | { kind: "help"; topic?: CommandName; globals: GlobalOptions };
 
 /** Commands for a person at a terminal only: they read local files, so Slack does not take them. */
-const CLI_ONLY: ReadonlySet<CommandName> = new Set(["eks-token", "plan", "invoke", "events-sample"]);
+const CLI_ONLY: ReadonlySet<CommandName> = new Set([
+  "eks-token",
+  "plan",
+  "invoke",
+  "events-sample",
+  "slack-manifest",
+]);
 
 export function isLocalCommand(command: Command): command is LocalCommand {
   return CLI_ONLY.has(command.verb);

@@ -12,6 +12,8 @@ export type { DispatchJob, SlackJob } from "./dispatch.ts";
 export { lambdaDispatcher, slackJobSchema } from "./dispatch.ts";
 export type { SlackEndpointDeps } from "./endpoint.ts";
 export { answerSlackRequest, handleSlackEvent, SlackEventError } from "./endpoint.ts";
+export type { ManifestOptions } from "./manifest.ts";
+export { BOT_SCOPES, ManifestError, slackAppManifest } from "./manifest.ts";
 export type { SlackReading } from "./reading.ts";
 export { readSlackText, slackUsage } from "./reading.ts";
 export type { FunctionUrlEvent, FunctionUrlResult, SlackInteraction } from "./request.ts";
