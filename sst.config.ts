@@ -37,7 +37,9 @@ export default $config({
     const { createFunctions, functionArn } = await import("./stacks/functions.ts");
     const { createAsgHookQueue, createTriggers } = await import("./stacks/triggers.ts");
     const { createOpsAlarms } = await import("./stacks/alarms.ts");
-    const { createSlackBotToken } = await import("./stacks/slack.ts");
+    const { createSlackBotToken, createSlackEndpoint, createSlackSigningSecret } = await import(
+      "./stacks/slack.ts"
+    );
 
     const settings = readDeploySettings(process.env);
     const deployConfig = readDeployConfig($cli.paths.root, settings.clusters);
@@ -51,6 +53,7 @@ export default $config({
     const bus = createResultBus();
     const deadLetters = createDeadLetterQueue(context);
     const slackBotToken = createSlackBotToken(settings.slackChannel);
+    const slackSigningSecret = createSlackSigningSecret(settings.slackChannel);
     const asgHooks = settings.asgHookQueue ? createAsgHookQueue(deadLetters.arn) : undefined;
     // Function ARNs are derived from their fixed names, so the scheduler role needs no function yet.
     const schedules = createSchedules(context, {
@@ -72,7 +75,7 @@ export default $config({
     });
     const accessEntries = access.createAccessEntries(role, eksClusters);
 
-    const functions = createFunctions({
+    const functionInputs = {
       settings,
       context,
       roleArn: role.arn,
@@ -83,7 +86,12 @@ export default $config({
       schedulerRoleArn: schedules.invokerRole.arn,
       deadLetterQueueArn: deadLetters.arn,
       slackBotToken,
-    });
+    };
+    const functions = createFunctions(functionInputs);
+    const slackEndpoint =
+      slackBotToken && slackSigningSecret
+        ? createSlackEndpoint({ ...functionInputs, role, slackBotToken, signingSecret: slackSigningSecret })
+        : undefined;
     // the config's schedule entries (created after the function they invoke)
     const configSchedules = createConfigSchedules(schedules, deployConfig.schedules, {
       scheduleFunctionArn: functions.schedule.arn,
@@ -111,6 +119,7 @@ export default $config({
       Schedules: configSchedules.map((schedule) => schedule.name),
       DeadLetterQueueUrl: deadLetters.url,
       OpsAlertsTopicArn: ops.topic.arn,
+      ...(slackEndpoint ? { SlackEndpoint: slackEndpoint.url } : {}),
       ...(asgHooks
         ? { AsgHookQueueArn: asgHooks.queue.arn, AsgHookPublisherRoleArn: asgHooks.publisherRole.arn }
         : {}),
