@@ -7,7 +7,7 @@
  * @example
  * export const handler = createSlackHandler();
  * // tests: the real handler with other dependencies
- * const invoke = createSlackHandler({ slack: { dispatch: async (job) => jobs.push(job) } });
+ * const invoke = createSlackHandler({ slack: { dispatch: async (job) => { jobs.push(job); } } });
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";

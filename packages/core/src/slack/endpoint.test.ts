@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/index.ts";
-import { SqliteStateStore } from "../state/sqlite.ts";
+import { answerSlackRequest } from "./ack.ts";
 import type { SlackJob } from "./dispatch.ts";
-import { answerSlackRequest, handleSlackEvent, type SlackEndpointDeps } from "./endpoint.ts";
+import { handleSlackEvent, type SlackEndpointDeps } from "./endpoint.ts";
 import { readSlackText } from "./reading.ts";
 import { rawRequestOf, readInteraction } from "./request.ts";
 import { signature, signed, slashCommandBody } from "./test-helpers.ts";
@@ -15,17 +15,15 @@ const config = parseConfig({
 });
 
 function deps(jobs: SlackJob[]): SlackEndpointDeps {
-  const refuse = async () => {
-    throw new Error("not at ack time");
-  };
   return {
-    pipeline: { config, store: new SqliteStateStore({ path: ":memory:" }), connect: refuse },
+    config,
     signingSecret: SECRET,
     dispatch: async (job) => {
       jobs.push(job);
     },
-    directory: { groupsOf: refuse, nameOf: refuse },
-    respond: refuse,
+    run: async () => {
+      throw new Error("the ack builds nothing of the run");
+    },
   };
 }
 

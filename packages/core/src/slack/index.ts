@@ -1,17 +1,19 @@
-// Slack: the command endpoint (verify, read, ack, hand over, run), authorization from Slack identity,
-// and the app manifest.
+// Slack: the command endpoint (verify, read, ack, hand over; the run is loaded by the endpoint when a
+// job arrives), authorization from Slack identity, and the app manifest. Only what the ack needs is
+// exported here, so importing this module loads no cluster or state client.
+
+export type { SlackAckDeps } from "./ack.ts";
+export { answerSlackRequest } from "./ack.ts";
 export type { Authorization, CommandScope, SlackRequester } from "./authorize.ts";
 export { authorize, groupsNamed } from "./authorize.ts";
 export type { SlackRunDeps, SlackRunOutcome } from "./commands.ts";
-export { commandTriggerOf, runSlackCommand } from "./commands.ts";
 export type { SlackDepsOptions } from "./deps.ts";
 export { buildSlackDeps, SLACK_ENV } from "./deps.ts";
 export type { SlackDirectory, WebApiDirectoryOptions } from "./directory.ts";
-export { webApiDirectory } from "./directory.ts";
 export type { DispatchJob, SlackJob } from "./dispatch.ts";
 export { lambdaDispatcher, slackJobSchema } from "./dispatch.ts";
 export type { SlackEndpointDeps } from "./endpoint.ts";
-export { answerSlackRequest, handleSlackEvent, SlackEventError } from "./endpoint.ts";
+export { handleSlackEvent, SlackEventError } from "./endpoint.ts";
 export type { ManifestOptions } from "./manifest.ts";
 export { BOT_SCOPES, ManifestError, slackAppManifest } from "./manifest.ts";
 export type { SlackReading } from "./reading.ts";
@@ -19,6 +21,5 @@ export { readSlackText, slackUsage } from "./reading.ts";
 export type { FunctionUrlEvent, FunctionUrlResult, SlackInteraction } from "./request.ts";
 export { isFunctionUrlEvent, rawRequestOf, readInteraction } from "./request.ts";
 export type { Respond, SlackReply } from "./respond.ts";
-export { respondViaResponseUrl, SlackRespondError } from "./respond.ts";
 export type { Verification, VerifyInput } from "./verify.ts";
 export { SIGNATURE_WINDOW_SECONDS, verifySlackSignature } from "./verify.ts";

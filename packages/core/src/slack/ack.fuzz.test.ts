@@ -4,9 +4,8 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import { parseConfig } from "../config/index.ts";
-import { SqliteStateStore } from "../state/sqlite.ts";
+import { answerSlackRequest, type SlackAckDeps } from "./ack.ts";
 import type { SlackJob } from "./dispatch.ts";
-import { answerSlackRequest, type SlackEndpointDeps } from "./endpoint.ts";
 import { readSlackText } from "./reading.ts";
 import { signed } from "./test-helpers.ts";
 
@@ -15,18 +14,13 @@ const config = parseConfig({
   defaultCluster: "prod",
 });
 
-function endpoint(jobs: SlackJob[]): SlackEndpointDeps {
-  const refuse = async () => {
-    throw new Error("the ack must not reach the cluster, the directory or the response URL");
-  };
+function endpoint(jobs: SlackJob[]): SlackAckDeps {
   return {
-    pipeline: { config, store: new SqliteStateStore({ path: ":memory:" }), connect: refuse },
+    config,
     signingSecret: "fuzz-secret",
     dispatch: async (job) => {
       jobs.push(job);
     },
-    directory: { groupsOf: refuse, nameOf: refuse },
-    respond: refuse,
   };
 }
 
