@@ -6,13 +6,7 @@ import type { HomeostatConfig } from "../config/schema.ts";
 import type { PipelineLogger } from "../runtime/pipeline.ts";
 import type { DispatchJob } from "./dispatch.ts";
 import { readSlackText } from "./reading.ts";
-import {
-  type FunctionUrlEvent,
-  type FunctionUrlResult,
-  isFunctionUrlEvent,
-  rawRequestOf,
-  readInteraction,
-} from "./request.ts";
+import { type FunctionUrlEvent, type FunctionUrlResult, rawRequestOf, readInteraction } from "./request.ts";
 import { verifySlackSignature } from "./verify.ts";
 
 export interface SlackAckDeps {
