@@ -165,12 +165,12 @@ describe("/homeostat from an allowed user", () => {
     await runJobs();
     expect(await replicas(ns.name)).toBe(3);
     expect(await replies(request.responseUrl)).toEqual([
-      {
+      expect.objectContaining({
         response_type: "in_channel",
         text: expect.stringMatching(
           new RegExp(`^<@${ALICE}> ran \`scale ${ns.name}/web \\+2\` on test\\n:white_check_mark: `),
         ),
-      },
+      }),
     ]);
     const audit = await e2e.audit();
     expect(audit.find((record) => record.verb === "scale" && record.policy === "chatops")).toMatchObject({
@@ -244,6 +244,117 @@ describe("/homeostat from an allowed user", () => {
     expect(await replies(request.responseUrl)).toEqual([
       { response_type: "ephemeral", text: expect.stringContaining(`deployment ${ns.name}/web`) },
     ]);
+  });
+});
+
+describe("Undo", () => {
+  /** The Undo button on a reply: its value is only the stored record's id. */
+  async function undoButton(responseUrl: string): Promise<{ value: string; text: string }> {
+    const id = responseUrl.split("/").at(-1);
+    const [call] = (await slack.calls({ method: "response_url" })).filter((c) => c.path.endsWith(`/${id}`));
+    const blocks = (
+      (call?.body ?? {}) as {
+        blocks?: Array<{ elements?: Array<{ action_id: string; value: string; text: { text: string } }> }>;
+      }
+    ).blocks;
+    const button = blocks
+      ?.flatMap((block) => block.elements ?? [])
+      .find((e) => e.action_id === "homeostat.undo");
+    if (!button) throw new Error(`no Undo button in ${JSON.stringify(call?.body)}`);
+    return { value: button.value, text: button.text.text };
+  }
+
+  it("restores the count of a scale, once, however often it is clicked", async () => {
+    const before = await replicas(ns.name);
+    const request = await player().slashCommand({
+      user: ALICE,
+      channel: OPS,
+      text: `scale ${ns.name}/web +3`,
+    });
+    await ack(request);
+    await runJobs();
+    expect(await replicas(ns.name)).toBe((before ?? 0) + 3);
+    const button = await undoButton(request.responseUrl);
+    expect(button.value).toMatch(/^[0-9a-f]{16}$/);
+    expect(button.text).toBe(`Undo: scale ${ns.name}/web ${before}`);
+
+    const click = () =>
+      player().blockAction({ user: ALICE, channel: OPS, actionId: "homeostat.undo", value: button.value });
+    const first = await click();
+    const second = await click();
+    expect(await ack(first)).toEqual({ status: 200, body: undefined });
+    expect(await ack(second)).toEqual({ status: 200, body: undefined });
+    expect(jobs).toHaveLength(2);
+    await runJobs();
+    expect(await replicas(ns.name)).toBe(before);
+    expect(await replies(first.responseUrl)).toEqual([
+      expect.objectContaining({
+        response_type: "in_channel",
+        text: expect.stringContaining(`<@${ALICE}> undid \`scale ${ns.name}/web +3\``),
+      }),
+    ]);
+    expect(await replies(second.responseUrl)).toEqual([
+      { response_type: "ephemeral", text: expect.stringContaining("not run (idempotency)") },
+    ]);
+  });
+
+  it("runs under the clicker's authorization: someone no rule allows changes nothing", async () => {
+    const request = await player().slashCommand({
+      user: ALICE,
+      channel: OPS,
+      text: `scale ${ns.name}/api +1`,
+    });
+    await ack(request);
+    await runJobs();
+    const after = await replicas(ns.name, "api");
+    const button = await undoButton(request.responseUrl);
+    const click = await player().blockAction({
+      user: EVE,
+      channel: OPS,
+      actionId: "homeostat.undo",
+      value: button.value,
+    });
+    await ack(click);
+    await runJobs();
+    expect(await replicas(ns.name, "api")).toBe(after);
+    expect(await replies(click.responseUrl)).toEqual([
+      { response_type: "ephemeral", text: expect.stringContaining(`not U0EVE`) },
+    ]);
+  });
+
+  it("says an unknown or forged id is no longer available, and runs nothing", async () => {
+    const before = await generations();
+    for (const value of ["0123456789abcdef", `{"verb":"scale"}`]) {
+      const click = await player().blockAction({
+        user: ALICE,
+        channel: OPS,
+        actionId: "homeostat.undo",
+        value,
+      });
+      await ack(click);
+      await runJobs();
+      expect(await replies(click.responseUrl)).toEqual([
+        { response_type: "ephemeral", text: expect.stringContaining("this undo is no longer available") },
+      ]);
+    }
+    expect(await generations()).toEqual(before);
+  });
+
+  it("answers Approve and Deny, which are not served yet, with nothing done", async () => {
+    const click = await player().blockAction({
+      user: ALICE,
+      channel: OPS,
+      actionId: "homeostat.approve",
+      value: "abc",
+    });
+    expect(await ack(click)).toEqual({
+      status: 200,
+      body: {
+        response_type: "ephemeral",
+        text: "Homeostat does not act on this button yet: nothing was done.",
+      },
+    });
+    expect(jobs).toHaveLength(0);
   });
 });
 

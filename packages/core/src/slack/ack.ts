@@ -28,6 +28,9 @@ function ephemeral(text: string): FunctionUrlResult {
   };
 }
 
+/** The button a change's reply carries (value: the stored undo record's id). */
+export const UNDO_ACTION = "homeostat.undo";
+
 const UNAUTHORIZED: FunctionUrlResult = { statusCode: 401, body: "" };
 
 /** Answers one HTTP request of Slack's within its 3 seconds; changes nothing itself. */
@@ -54,8 +57,29 @@ export async function answerSlackRequest(
     return { statusCode: 400, body: interaction.reason };
   }
   if (interaction.kind === "block-actions") {
-    // Buttons (approve, deny, undo) are not served yet: say so instead of leaving the click unanswered.
-    return ephemeral("Homeostat does not act on buttons yet: nothing was done.");
+    const { actions, user, channel, response_url: responseUrl } = interaction.actions;
+    const [action] = actions;
+    if (action?.action_id !== UNDO_ACTION || !action.value || !channel || !responseUrl) {
+      // Approve and Deny are not served yet: say so instead of leaving the click unanswered
+      return ephemeral("Homeostat does not act on this button yet: nothing was done.");
+    }
+    try {
+      await deps.dispatch({
+        homeostat: "slack-action",
+        action: {
+          actionId: action.action_id,
+          value: action.value,
+          user: user.id,
+          channel: channel.id,
+          responseUrl,
+        },
+      });
+    } catch (error) {
+      log.error("could not hand the click over", { error: String(error) });
+      return ephemeral(`:x: Homeostat could not start the undo: ${String(error)}. Nothing ran.`);
+    }
+    // the run answers on the response_url; Slack wants only a 200 within 3 s here
+    return { statusCode: 200, body: "" };
   }
   const { command } = interaction;
   const reading = readSlackText(command.text, deps.config);

@@ -6,11 +6,30 @@ import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
 import { slashCommandSchema } from "./request.ts";
 
-export const slackJobSchema = z.strictObject({
+export const slackCommandJobSchema = z.strictObject({
   homeostat: z.literal("slack-command"),
   /** The verified slash command, as Slack sent it. */
   command: slashCommandSchema,
 });
+
+export const slackActionJobSchema = z.strictObject({
+  homeostat: z.literal("slack-action"),
+  /** The verified button click: which button, the stored record's id, who clicked where. */
+  action: z.strictObject({
+    actionId: z.string().min(1),
+    value: z.string().max(2000),
+    user: z.string().min(1),
+    channel: z.string().min(1),
+    responseUrl: z.url(),
+  }),
+});
+
+export const slackJobSchema = z.discriminatedUnion("homeostat", [
+  slackCommandJobSchema,
+  slackActionJobSchema,
+]);
+export type SlackCommandJob = z.output<typeof slackCommandJobSchema>;
+export type SlackActionJob = z.output<typeof slackActionJobSchema>;
 export type SlackJob = z.output<typeof slackJobSchema>;
 
 export type DispatchJob = (job: SlackJob) => Promise<void>;

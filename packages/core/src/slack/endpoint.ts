@@ -28,10 +28,12 @@ export async function handleSlackEvent(
   if (isFunctionUrlEvent(event)) return await answerSlackRequest(event, deps);
   const job = slackJobSchema.safeParse(event);
   if (job.success) {
-    const { runSlackCommand } = await import("./commands.ts");
-    return await runSlackCommand(job.data, await deps.run());
+    const { runSlackAction, runSlackCommand } = await import("./commands.ts");
+    return job.data.homeostat === "slack-command"
+      ? await runSlackCommand(job.data, await deps.run())
+      : await runSlackAction(job.data, await deps.run());
   }
   throw new SlackEventError(
-    "the Slack function takes a function URL request (payload format 2.0) or its own slack-command job; this event is neither",
+    "the Slack function takes a function URL request (payload format 2.0) or its own slack-command / slack-action job; this event is neither",
   );
 }

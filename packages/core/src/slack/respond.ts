@@ -6,6 +6,8 @@ export interface SlackReply {
   text: string;
   /** `ephemeral` (only the person who asked sees it) or `in_channel`. */
   responseType: "ephemeral" | "in_channel";
+  /** Block Kit blocks shown instead of the text (the text stays the notification's). */
+  blocks?: unknown[];
 }
 
 export type Respond = (responseUrl: string, reply: SlackReply) => Promise<void>;
@@ -30,7 +32,11 @@ export const respondViaResponseUrl: Respond = async (responseUrl, reply) => {
   const response = await fetch(responseUrl, {
     method: "POST",
     headers: { "content-type": "application/json; charset=utf-8" },
-    body: JSON.stringify({ response_type: reply.responseType, text: clipped(reply.text) }),
+    body: JSON.stringify({
+      response_type: reply.responseType,
+      text: clipped(reply.text),
+      ...(reply.blocks ? { blocks: reply.blocks } : {}),
+    }),
   });
   if (!response.ok) {
     const body = await response.text().catch(() => "");
