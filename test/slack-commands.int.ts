@@ -226,6 +226,21 @@ describe("/homeostat from an allowed user", () => {
     ]);
   });
 
+  it("runs --dry-run as a server-side dry run: the requester alone sees it, nothing changes", async () => {
+    const before = await generations();
+    const request = await player().slashCommand({
+      user: ALICE,
+      channel: OPS,
+      text: `scale ${ns.name}/web +5 --dry-run`,
+    });
+    expect((await ack(request)).body?.text).toContain("(dry run)");
+    await runJobs();
+    expect(await replies(request.responseUrl)).toEqual([
+      { response_type: "ephemeral", text: expect.stringMatching(/^:test_tube: dry run: /) },
+    ]);
+    expect(await generations()).toEqual(before);
+  });
+
   it("answers status (from the cluster) and help (in the ack) ephemerally", async () => {
     const help = await ack(await player().slashCommand({ user: EVE, channel: RANDOM, text: "help" }));
     expect(help.body).toEqual({
