@@ -37,7 +37,9 @@ export default $config({
     const { createFunctions, functionArn } = await import("./stacks/functions.ts");
     const { createAsgHookQueue, createTriggers } = await import("./stacks/triggers.ts");
     const { createOpsAlarms } = await import("./stacks/alarms.ts");
-    const { createSlackBotToken } = await import("./stacks/slack.ts");
+    const { createSlackBotToken, createSlackEndpoint, createSlackSigningSecret } = await import(
+      "./stacks/slack.ts"
+    );
     const { createNotify } = await import("./stacks/notify.ts");
 
     const settings = readDeploySettings(process.env);
@@ -52,6 +54,7 @@ export default $config({
     const bus = createResultBus();
     const deadLetters = createDeadLetterQueue(context);
     const slackBotToken = createSlackBotToken(deployConfig.slack);
+    const slackSigningSecret = createSlackSigningSecret(deployConfig.slack);
     const asgHooks = settings.asgHookQueue ? createAsgHookQueue(deadLetters.arn) : undefined;
     // Function ARNs are derived from their fixed names, so the scheduler role needs no function yet.
     const schedules = createSchedules(context, {
@@ -73,7 +76,7 @@ export default $config({
     });
     const accessEntries = access.createAccessEntries(role, eksClusters);
 
-    const functions = createFunctions({
+    const functionInputs = {
       settings,
       context,
       roleArn: role.arn,
@@ -83,7 +86,8 @@ export default $config({
       scheduleGroupName: schedules.group.name,
       schedulerRoleArn: schedules.invokerRole.arn,
       deadLetterQueueArn: deadLetters.arn,
-    });
+    };
+    const functions = createFunctions(functionInputs);
     // Slack, apart from the action path: only when homeostat.config.ts has a `slack` section
     const notify = slackBotToken
       ? createNotify({
@@ -95,6 +99,10 @@ export default $config({
           deadLetterQueueArn: deadLetters.arn,
         })
       : undefined;
+    const slackEndpoint =
+      slackBotToken && slackSigningSecret
+        ? createSlackEndpoint({ ...functionInputs, role, slackBotToken, signingSecret: slackSigningSecret })
+        : undefined;
     // the config's schedule entries (created after the function they invoke)
     const configSchedules = createConfigSchedules(schedules, deployConfig.schedules, {
       scheduleFunctionArn: functions.schedule.arn,
@@ -123,6 +131,7 @@ export default $config({
       DeadLetterQueueUrl: deadLetters.url,
       OpsAlertsTopicArn: ops.topic.arn,
       ...(notify ? { NotifyFunction: notify.fn.name, NotifyDeadLetterQueueUrl: notify.deadLetters.url } : {}),
+      ...(slackEndpoint ? { SlackEndpoint: slackEndpoint.url } : {}),
       ...(asgHooks
         ? { AsgHookQueueArn: asgHooks.queue.arn, AsgHookPublisherRoleArn: asgHooks.publisherRole.arn }
         : {}),

@@ -55,7 +55,7 @@ export type HomeostatFunctions = Record<HandlerKey, sst.aws.Function>;
  * The environment every handler reads (packages/core/src/runtime/env.ts names them; functions/README.md
  * says what each is for), and nothing else.
  */
-function environment(inputs: FunctionInputs): Record<string, $util.Input<string>> {
+export function environment(inputs: FunctionInputs): Record<string, $util.Input<string>> {
   const { settings, context } = inputs;
   return {
     // keys of homeostat.config.ts `clusters` (bundled into the functions), not EKS names

@@ -7,9 +7,9 @@
  * await slack.fail({ method: "chat.postMessage", status: 429, retryAfter: 1 });
  * const posts = await slack.calls({ method: "chat.postMessage" });
  */
-import type { FailureSpec, RecordedCall, StoredMessage } from "./slack-standin.ts";
+import type { DirectorySpec, FailureSpec, RecordedCall, StoredMessage } from "./slack-standin.ts";
 
-export type { FailureSpec, RecordedCall, StoredMessage };
+export type { DirectorySpec, FailureSpec, RecordedCall, StoredMessage };
 
 export interface SlackControl {
   /** Every call recorded since the last reset, oldest first; optionally one method's only. */
@@ -22,7 +22,9 @@ export interface SlackControl {
   messages(filter?: { channel?: string }): Promise<StoredMessage[]>;
   /** A response URL, optionally bound to the message whose buttons it answers. */
   responseUrl(original?: { channel?: string; ts?: string }): Promise<string>;
-  /** Clears calls, failures, messages and response URLs. Other test files share the stand-in. */
+  /** Adds users (users.info) and user groups with their members (usergroups.users.list), by id. */
+  directory(spec: DirectorySpec): Promise<void>;
+  /** Clears calls, failures, messages, response URLs and the directory. Other test files share the stand-in. */
   reset(): Promise<void>;
 }
 
@@ -69,6 +71,9 @@ export function slackControl(baseUrl: string): SlackControl {
       ).messages,
     responseUrl: async (original = {}) =>
       (await request<{ url: string }>("POST", "response-urls", original)).url,
+    directory: async (spec) => {
+      await request("POST", "directory", spec);
+    },
     reset: async () => {
       await request("DELETE", "state");
     },

@@ -141,3 +141,28 @@ describe("parseBody", () => {
     );
   });
 });
+
+describe("SlackStandin directory (users.info, usergroups.users.list)", () => {
+  it("answers the users and groups tests set, and Slack's errors for the others", () => {
+    const standin = new SlackStandin(TOKEN);
+    standin.directory.set({
+      users: [{ id: "U0ALICE", name: "alice" }],
+      usergroups: [{ id: "S0SRE", users: ["U0ALICE", "U0BOB"] }],
+    });
+    expect(post(standin, "users.info", { user: "U0ALICE" })).toMatchObject({
+      ok: true,
+      user: { id: "U0ALICE", name: "alice" },
+    });
+    expect(post(standin, "users.info", { user: "U0NOBODY" })).toEqual({ ok: false, error: "user_not_found" });
+    expect(post(standin, "usergroups.users.list", { usergroup: "S0SRE" })).toEqual({
+      ok: true,
+      users: ["U0ALICE", "U0BOB"],
+    });
+    expect(post(standin, "usergroups.users.list", { usergroup: "S0NONE" })).toEqual({
+      ok: false,
+      error: "no_such_subteam",
+    });
+    standin.directory.clear();
+    expect(post(standin, "users.info", { user: "U0ALICE" }).ok).toBe(false);
+  });
+});

@@ -11,6 +11,8 @@
  *   Errors like Slack's: not_authed, invalid_auth, channel_not_found, no_text, invalid_blocks,
  *   message_not_found, cant_update_message, unknown_method. A channel is "not found" when missing,
  *   malformed, or starting with CMISSING (an id) or #missing / missing (a name), for error-path tests.
+ *   POST /api/users.info, /api/usergroups.users.list: the directory tests set (see SlackDirectory);
+ *   user_not_found, no_such_subteam otherwise.
  * Response URLs: POST /response/<id> (any id; at most 5 uses within 30 minutes, like Slack).
  * Control API for tests (see slack-control.ts): under /_control/.
  */
@@ -106,6 +108,8 @@ export class SlackStandin {
     string,
     { firstUse?: number; uses: number; channel?: string; ts?: string }
   >();
+  /** The workspace's users and user groups, as tests set them. */
+  readonly directory = new SlackDirectory();
   private lastTsMicros = 0;
   private responseUrlSeq = 0;
   baseUrl = "";
@@ -211,6 +215,9 @@ export class SlackStandin {
         message.edited = this.nextTs();
         return ok({ channel, ts, text: message.text ?? "", message: this.publicMessage(message) });
       }
+      case "users.info":
+      case "usergroups.users.list":
+        return this.directory.answer(method, body);
       default:
         return slackError("unknown_method");
     }
@@ -343,7 +350,15 @@ export class SlackStandin {
         });
         return send(res, ok({ id, url: `${this.baseUrl}/response/${id}` }));
       }
+      case "POST /_control/directory": {
+        const parsed = directorySchema.safeParse(await json());
+        if (!parsed.success)
+          return send(res, { status: 400, body: { ok: false, error: z.prettifyError(parsed.error) } });
+        this.directory.set(parsed.data);
+        return send(res, ok({}));
+      }
       case "DELETE /_control/state":
+        this.directory.clear();
         this.calls = [];
         this.failures = [];
         this.messages.clear();
@@ -355,6 +370,44 @@ export class SlackStandin {
           body: { ok: false, error: `no control route ${route}; see test/env/slack-control.ts` },
         });
     }
+  }
+}
+
+// --- The directory: users and user groups (users.info, usergroups.users.list) -------------------------
+
+export const directorySchema = z.object({
+  users: z.array(z.object({ id: z.string().regex(/^[UW][A-Z0-9]+$/), name: z.string().min(1) })).default([]),
+  usergroups: z
+    .array(z.object({ id: z.string().regex(/^S[A-Z0-9]+$/), users: z.array(z.string()) }))
+    .default([]),
+});
+export type DirectorySpec = z.input<typeof directorySchema>;
+
+/** What users.info and usergroups.users.list answer; set by tests, merged by id. */
+export class SlackDirectory {
+  private users = new Map<string, string>();
+  private usergroups = new Map<string, string[]>();
+
+  set(spec: z.output<typeof directorySchema>): void {
+    for (const user of spec.users) this.users.set(user.id, user.name);
+    for (const group of spec.usergroups) this.usergroups.set(group.id, [...group.users]);
+  }
+
+  clear(): void {
+    this.users.clear();
+    this.usergroups.clear();
+  }
+
+  answer(method: "users.info" | "usergroups.users.list", body: Record<string, unknown>): SlackAnswer {
+    if (method === "users.info") {
+      const id = typeof body.user === "string" ? body.user : "";
+      const name = this.users.get(id);
+      if (name === undefined) return slackError("user_not_found");
+      return ok({ user: { id, team_id: BOT.team, name, real_name: name, deleted: false, is_bot: false } });
+    }
+    const id = typeof body.usergroup === "string" ? body.usergroup : "";
+    const users = this.usergroups.get(id);
+    return users === undefined ? slackError("no_such_subteam") : ok({ users });
   }
 }
 

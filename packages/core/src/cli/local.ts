@@ -11,7 +11,7 @@ import type { Trigger } from "../events/trigger.ts";
 import type { GuardedPlan } from "../guard/types.ts";
 import { kubeForCluster } from "../kube/access.ts";
 import type { Kube } from "../kube/client.ts";
-import { candidateActions } from "../runtime/facts.ts";
+import { couldAct } from "../runtime/facts.ts";
 import { invokeHandler, runFailed } from "../runtime/invoke.ts";
 import { planTrigger } from "../runtime/pipeline.ts";
 import { renderResultText } from "../slack/text.ts";
@@ -39,8 +39,22 @@ export async function runLocalCommand(
       const { runDev } = await import("./dev.ts");
       return await runDev(command, globals, io);
     }
+    case "slack-manifest":
+      return await printSlackManifest(command.url, io);
     case "eks-token":
       throw new UsageError("eks token is handled by the CLI itself", "eks-token");
+  }
+}
+
+// ------------------------------------------------------------------------------------ slack manifest
+
+async function printSlackManifest(url: string, io: CliIo): Promise<number> {
+  const { ManifestError, slackAppManifest } = await import("../slack/manifest.ts");
+  try {
+    io.stdout(`${JSON.stringify(slackAppManifest({ url }), null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    throw error instanceof ManifestError ? new UsageError(error.message, "slack-manifest") : error;
   }
 }
 
@@ -205,9 +219,7 @@ async function plan(
   try {
     for (const trigger of triggers) {
       // the clusters with a policy that could act on this trigger; else the default, to say why not
-      const acting = Object.keys(config.clusters).filter(
-        (cluster) => candidateActions(trigger, config, cluster).length > 0,
-      );
+      const acting = Object.keys(config.clusters).filter((cluster) => couldAct(trigger, config, cluster));
       for (const cluster of acting.length > 0 ? acting : [config.defaultCluster]) {
         const { guarded } = await planTrigger(trigger, cluster, {
           config,

@@ -5,6 +5,7 @@ export { HANDLER_NAMES, isHandlerName } from "../domain/handlers.ts";
 export { UsageError } from "./errors.ts";
 export { parseCommandLine, parseCommandText } from "./parse.ts";
 export { formatTarget, parseNodeName, parseTarget, parseWorkloadTarget } from "./target.ts";
+export { checkCommandText, MAX_COMMAND_TEXT } from "./text.ts";
 export type {
   Command,
   CommandName,

@@ -22,6 +22,7 @@ import { HANDLER_NAMES } from "../domain/handlers.ts";
 import { parseScaleChange, type ScaleChange, validateScaleBounds } from "../domain/scale-change.ts";
 import { UsageError } from "./errors.ts";
 import { parseNodeName, parseTarget, parseWorkloadTarget } from "./target.ts";
+import { checkCommandText } from "./text.ts";
 import {
   type Command,
   type CommandName,
@@ -56,6 +57,7 @@ const OPTIONS = {
   offline: { type: "boolean" },
   port: { type: "string" },
   "rollout-interval": { type: "string" },
+  url: { type: "string" },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -91,16 +93,20 @@ const VERB_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   invoke: ["event", "config"],
   "events-sample": [],
   dev: ["config", "port", "rollout-interval"],
+  "slack-manifest": ["url"],
 };
 
 const COMMANDS = new Set<string>(
-  Object.keys(VERB_OPTIONS).filter((name) => name !== "eks-token" && name !== "events-sample"),
+  Object.keys(VERB_OPTIONS).filter(
+    (name) => name !== "eks-token" && name !== "events-sample" && name !== "slack-manifest",
+  ),
 );
 
 /** The commands of two words: `eks token`, `events sample`. */
 const TWO_WORD_COMMANDS: Record<string, { second: string; topic: CommandName; usage: string }> = {
   eks: { second: "token", topic: "eks-token", usage: "homeostat eks token --cluster NAME" },
   events: { second: "sample", topic: "events-sample", usage: "homeostat events sample [KIND]" },
+  slack: { second: "manifest", topic: "slack-manifest", usage: "homeostat slack manifest --url URL" },
 };
 
 /** What a command's parser reads; it takes its words off `positionals`. */
@@ -194,7 +200,7 @@ function nameCommand(positionals: string[], help: boolean): { help: boolean; top
   }
   if (!Object.hasOwn(VERB_OPTIONS, name)) {
     throw new UsageError(
-      `unknown command '${name}'; commands: ${[...COMMANDS].join(", ")}, eks token, events sample`,
+      `unknown command '${name}'; commands: ${[...COMMANDS].join(", ")}, eks token, events sample, slack manifest`,
     );
   }
   return { help, topic: name as CommandName };
@@ -368,6 +374,15 @@ const PARSERS: Record<CommandName, CommandParser> = {
   plan: parsePlan,
   invoke: parseInvoke,
   dev: parseDev,
+  "slack-manifest": ({ values }) => {
+    if (!values.url) {
+      throw new UsageError(
+        "slack manifest needs --url URL: the Slack endpoint's function URL (the stack's slackEndpoint output)",
+        "slack-manifest",
+      );
+    }
+    return { verb: "slack-manifest", url: values.url };
+  },
   "events-sample": ({ positionals }) => {
     const kind = positionals.shift();
     return { verb: "events-sample", ...(kind === undefined ? {} : { kind }) };
@@ -412,9 +427,12 @@ export function parseCommandLine(argv: readonly string[]): ParsedInvocation {
 
 /**
  * Parses a command written as one line of text (Slack's `/homeostat scale shop/checkout +2`).
- * Words are separated by whitespace; no quoting (no argument of this grammar contains a space).
+ * Words are separated by whitespace; no quoting (no argument of this grammar contains a space). Text
+ * that is too long, or holds control characters, shell metacharacters or non-ASCII look-alikes, is
+ * refused before it is read (text.ts).
  */
 export function parseCommandText(text: string): ParsedInvocation {
+  checkCommandText(text);
   const words = text
     .trim()
     .split(/\s+/)

@@ -29,7 +29,8 @@ export type CommandName =
   | "plan"
   | "invoke"
   | "events-sample"
-  | "dev";
+  | "dev"
+  | "slack-manifest";
 
 /** A command that acts on (or reads) a cluster: what Slack and the pipeline run too. */
 export type VerbCommand =
@@ -70,7 +71,8 @@ export type LocalCommand =
       port: number;
       /** How often the rollout guard scans. */
       rolloutIntervalMs: number;
-    };
+    }
+  | { verb: "slack-manifest"; url: string };
 
 export type Command = VerbCommand | LocalCommand;
 
@@ -79,7 +81,14 @@ export type ParsedInvocation =
   | { kind: "help"; topic?: CommandName; globals: GlobalOptions };
 
 /** Commands for a person at a terminal only: they read local files, so Slack does not take them. */
-const CLI_ONLY: ReadonlySet<CommandName> = new Set(["eks-token", "plan", "invoke", "events-sample", "dev"]);
+const CLI_ONLY: ReadonlySet<CommandName> = new Set([
+  "eks-token",
+  "plan",
+  "invoke",
+  "events-sample",
+  "dev",
+  "slack-manifest",
+]);
 
 export function isLocalCommand(command: Command): command is LocalCommand {
   return CLI_ONLY.has(command.verb);

@@ -71,12 +71,19 @@ export const USAGE: Record<CommandName, string> = {
   "events-sample": `homeostat events sample [KIND]
   Print a realistic event of KIND (an AWS-documented shape) to start from; without KIND, list the kinds.
   example: homeostat events sample health-scheduled-change > health.json`,
+  "slack-manifest": `homeostat slack manifest --url URL
+  Print the Slack app manifest (JSON) for the /homeostat command and its buttons, served at URL (https;
+  the stack's slackEndpoint output): the slash command, interactivity, and the bot scopes Homeostat
+  uses (commands, chat:write, usergroups:read, users:read) and no more. Paste it into
+  https://api.slack.com/apps → Create New App → From a manifest (see docs/slack.md).
+  example: homeostat slack manifest --url https://abc123.lambda-url.eu-west-1.on.aws/`,
 };
 
 /** How a person types the command: `eks token`, `events sample`, `scale`. */
 export function commandWords(topic: CommandName): string {
   if (topic === "eks-token") return "eks token";
   if (topic === "events-sample") return "events sample";
+  if (topic === "slack-manifest") return "slack manifest";
   return topic;
 }
 

@@ -26,6 +26,9 @@ export type {
   SlackConfig,
   SlackRoute,
   SlackVerbosity,
+  SlackCommandRule,
+  SlackCommandsConfig,
   WorkloadTargetConfig,
 } from "./schema.ts";
 export { homeostatConfigSchema } from "./schema.ts";
+export { READ_ONLY_VERBS } from "./schema-slack-commands.ts";

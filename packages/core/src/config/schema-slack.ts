@@ -1,5 +1,6 @@
 // Where Slack notifications go and how much they say: `slack` in homeostat.config.ts.
 import { z } from "zod";
+import { slackCommandsSchema } from "./schema-slack-commands.ts";
 
 /** How much gets a message of its own (see slack/incident.ts `worthOf`). */
 export const slackVerbosities = ["actions", "decisions", "everything"] as const;
@@ -34,6 +35,8 @@ export const slackConfigSchema = z.strictObject({
    */
   routes: z.array(slackRouteSchema).default([]),
   verbosity: z.enum(slackVerbosities).default("decisions"),
+  /** Who may run which /homeostat commands (schema-slack-commands.ts). */
+  commands: slackCommandsSchema.optional(),
 });
 
 export type SlackConfig = z.output<typeof slackConfigSchema>;

@@ -93,6 +93,20 @@ export const homeostatConfigSchema = z
       }
     });
   })
+  .superRefine((config, ctx) => {
+    const names = Object.keys(config.clusters);
+    config.slack?.commands?.rules.forEach((rule, index) => {
+      rule.clusters?.forEach((cluster, at) => {
+        if (!names.includes(cluster)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["slack", "commands", "rules", index, "clusters", at],
+            message: `"${cluster}" is not one of the clusters (${names.join(", ")})`,
+          });
+        }
+      });
+    });
+  })
   .transform((config) => {
     const defaultCluster = config.defaultCluster ?? Object.keys(config.clusters)[0] ?? "";
     return {
@@ -119,7 +133,6 @@ export type HomeostatConfig = Omit<ParsedConfig, "policies" | "defaultCluster"> 
   policies: Policy[];
 };
 
-// The parts of the schema, from where importers have always found them.
 export type { DrainActionConfig, PolicyAction, ScaleAction, WorkloadTargetConfig } from "./schema-action.ts";
 export {
   drainActionSchema,
@@ -161,4 +174,5 @@ export {
 export { policySchema } from "./schema-policy.ts";
 export type { SlackConfig, SlackRoute, SlackVerbosity } from "./schema-slack.ts";
 export { slackConfigSchema, slackRouteSchema, slackVerbosities } from "./schema-slack.ts";
+export type { SlackCommandRule, SlackCommandsConfig } from "./schema-slack-commands.ts";
 export { durationSchema } from "./schema-values.ts";

@@ -38,7 +38,9 @@ export function decideCommand(
   const resolved = commandTarget(request.target, match, facts);
   if ("skip" in resolved) return skip(resolved.skip);
   const { target } = resolved;
-  const { params, before } = commandParams(request, target, facts);
+  const basis = commandParams(request, target, facts);
+  if ("skip" in basis) return skip(basis.skip);
+  const { params, before } = basis;
   const undo = verbUndo(request.verb, target, before);
   // the registry's params for this very verb: TypeScript cannot pair them up through the union
   const planned = { policy: policy.name, verb: request.verb, target, params, reason: "" } as VerbPlanAction;
@@ -68,25 +70,32 @@ function commandTarget(
 
 /**
  * The params as the command gave them, with what a planned action adds: a scale is based on the count
- * read before deciding (a retried relative change stays exactly-once), a drain gets a deadline.
+ * read before deciding (a retried relative change stays exactly-once), or on the command's
+ * --current-replicas — a precondition the person set, so a count that already moved is a skip that
+ * says so rather than a write the API server refuses; a drain gets a deadline.
  */
 function commandParams(
   request: VerbRequest<MutatingVerb>,
   target: Target,
   facts: ClusterFacts,
-): { params: VerbPlanAction["params"]; before?: { replicas: number } } {
+): { params: VerbPlanAction["params"]; before?: { replicas: number } } | { skip: string } {
   switch (request.verb) {
     case "scale": {
-      // as before the registry: the count from the facts, not the command's --current-replicas
-      const { currentReplicas: _fromCommand, ...asked } = request.params;
+      const { currentReplicas: expected, ...asked } = request.params;
       const current =
         target.kind === "Node"
           ? undefined
           : facts.workloads[target.namespace]?.find(
               (workload) => workload.name === target.name && workload.kind === target.kind,
             )?.replicas;
-      if (current === undefined) return { params: asked };
-      return { params: { ...asked, currentReplicas: current }, before: { replicas: current } };
+      if (expected !== undefined && current !== undefined && current !== expected) {
+        return {
+          skip: `${target.kind === "Node" ? target.name : `${target.namespace}/${target.name}`} has ${current} replicas, not the ${expected} --current-replicas names: nothing changed`,
+        };
+      }
+      const basis = current ?? expected;
+      if (basis === undefined) return { params: asked };
+      return { params: { ...asked, currentReplicas: basis }, before: { replicas: basis } };
     }
     case "drain": {
       // as before the registry: planned drains take no --skip-wait-for-delete-timeout

@@ -483,6 +483,16 @@ describe("decide: stalled rollouts and commands", () => {
     );
   });
 
+  it("takes a command's --current-replicas as its precondition: met, it is the basis; moved, a skip", () => {
+    // facts: shop/checkout has 4 replicas
+    expect(
+      decide(command("scale shop/checkout +1 --current-replicas 4"), cfg(), facts()).actions[0],
+    ).toMatchObject({ params: { change: "+1", currentReplicas: 4 } });
+    expect(
+      reasonsOf(decide(command("scale shop/checkout +1 --current-replicas 3"), cfg(), facts()), "chatops"),
+    ).toEqual(["shop/checkout has 4 replicas, not the 3 --current-replicas names: nothing changed"]);
+  });
+
   it("drains a node named by instance id", () => {
     const plan = decide(command(`drain ${node(4).instanceId}`), cfg(), facts());
     expect(plan.actions[0]).toMatchObject({ verb: "drain", target: { name: node(4).name } });

@@ -194,3 +194,13 @@ export function matchedActions(matched: TriggerMatch): PolicyAction[] {
 export function candidateActions(trigger: Trigger, config: HomeostatConfig, cluster: string): PolicyAction[] {
   return matchedActions(matchPolicies(trigger, config, cluster));
 }
+
+/**
+ * Whether any policy of `cluster` could act on `trigger`: one with a configured action, or a command
+ * policy (whose action is the command itself, so candidateActions has nothing to show for it). Only
+ * then does the pipeline read the cluster.
+ */
+export function couldAct(trigger: Trigger, config: HomeostatConfig, cluster: string): boolean {
+  const matched = matchPolicies(trigger, config, cluster);
+  return matchedActions(matched).length > 0 || matched.policies.some((policy) => policy.kind === "command");
+}

@@ -11,7 +11,7 @@ import { priorReplicas } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
 
 // which policies could act on a trigger is the policy's call; run.ts and cli/local.ts ask it here
-export { candidateActions } from "../policy/match.ts";
+export { candidateActions, couldAct } from "../policy/match.ts";
 
 const NODE_VERBS = new Set(["cordon", "uncordon", "drain"]);
 

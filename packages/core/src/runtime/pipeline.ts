@@ -14,7 +14,7 @@ import type { LinkOptions } from "../slack/links.ts";
 import type { StateStore } from "../state/store.ts";
 import { type ActionResult, act } from "./act.ts";
 import type { DeferScheduler, LifecycleHooks } from "./aws.ts";
-import { candidateActions, gatherFacts, listNodes } from "./facts.ts";
+import { candidateActions, couldAct, gatherFacts, listNodes } from "./facts.ts";
 import { isTransient, reasonOf } from "./transient.ts";
 
 /** Structured log lines; Powertools Logger fits, and so does a console adapter for the CLI. */
@@ -105,7 +105,7 @@ export interface TriggerPlan {
 
 /**
  * gather facts → decide → guard, for one trigger on one cluster. Clusters with no policy that could
- * act on the trigger are decided without touching the cluster (every policy still gets its reason).
+ * act on the trigger (a configured action, or a command policy for a person's command) are decided without touching the cluster (every policy still gets its reason).
  * `homeostat plan` stops here (with a throwaway store); `handleTrigger` goes on to act.
  */
 export async function planTrigger(
@@ -114,7 +114,7 @@ export async function planTrigger(
   deps: PipelineDeps & { offline?: boolean },
 ): Promise<TriggerPlan> {
   const now = deps.now?.() ?? new Date();
-  const needsCluster = !deps.offline && candidateActions(trigger, deps.config, cluster).length > 0;
+  const needsCluster = !deps.offline && couldAct(trigger, deps.config, cluster);
   const kube = needsCluster ? await deps.connect(cluster) : undefined;
   const facts = kube
     ? await gatherFacts(kube, trigger, deps.config, cluster, deps.store, now)

@@ -1,0 +1,100 @@
+// The ack: a request from Slack is verified first (401 and nothing else when it is not Slack's), read
+// with the one grammar, and answered at once — help and refusals in the ack, a command with "Working
+// on …" after handing it to an asynchronous run of the same function (dispatch.ts). It loads only what
+// that needs (no cluster client, no state store, no Web API): a cold start pays for little else.
+import type { HomeostatConfig } from "../config/schema.ts";
+import type { PipelineLogger } from "../runtime/pipeline.ts";
+import type { DispatchJob } from "./dispatch.ts";
+import { readSlackText } from "./reading.ts";
+import { type FunctionUrlEvent, type FunctionUrlResult, rawRequestOf, readInteraction } from "./request.ts";
+import { verifySlackSignature } from "./verify.ts";
+
+export interface SlackAckDeps {
+  config: Pick<HomeostatConfig, "clusters" | "defaultCluster">;
+  signingSecret: string;
+  dispatch: DispatchJob;
+  /** Milliseconds since the epoch: the signature's window is checked against it. */
+  nowMs?: () => number;
+  log?: PipelineLogger;
+}
+
+const noLog: PipelineLogger = { info() {}, warn() {}, error() {} };
+
+function ephemeral(text: string): FunctionUrlResult {
+  return {
+    statusCode: 200,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ response_type: "ephemeral", text }),
+  };
+}
+
+/** The button a change's reply carries (value: the stored undo record's id). */
+export const UNDO_ACTION = "homeostat.undo";
+
+const UNAUTHORIZED: FunctionUrlResult = { statusCode: 401, body: "" };
+
+/** Answers one HTTP request of Slack's within its 3 seconds; changes nothing itself. */
+export async function answerSlackRequest(
+  event: FunctionUrlEvent,
+  deps: SlackAckDeps,
+): Promise<FunctionUrlResult> {
+  const log = deps.log ?? noLog;
+  const { body, headers } = rawRequestOf(event);
+  const verification = verifySlackSignature({
+    body,
+    headers,
+    signingSecret: deps.signingSecret,
+    nowMs: deps.nowMs?.() ?? Date.now(),
+  });
+  if (!verification.ok) {
+    log.warn("refused a request that is not Slack's", { reason: verification.reason });
+    return UNAUTHORIZED;
+  }
+  if (event.requestContext.http.method !== "POST") return { statusCode: 405, body: "" };
+  const interaction = readInteraction(body);
+  if (interaction.kind === "unreadable") {
+    log.warn("unreadable Slack request", { reason: interaction.reason });
+    return { statusCode: 400, body: interaction.reason };
+  }
+  if (interaction.kind === "block-actions") {
+    const { actions, user, channel, response_url: responseUrl } = interaction.actions;
+    const [action] = actions;
+    if (action?.action_id !== UNDO_ACTION || !action.value || !channel || !responseUrl) {
+      // Approve and Deny are not served yet: say so instead of leaving the click unanswered
+      return ephemeral("Homeostat does not act on this button yet: nothing was done.");
+    }
+    try {
+      await deps.dispatch({
+        homeostat: "slack-action",
+        action: {
+          actionId: action.action_id,
+          value: action.value,
+          user: user.id,
+          channel: channel.id,
+          responseUrl,
+        },
+      });
+    } catch (error) {
+      log.error("could not hand the click over", { error: String(error) });
+      return ephemeral(`:x: Homeostat could not start the undo: ${String(error)}. Nothing ran.`);
+    }
+    // the run answers on the response_url; Slack wants only a 200 within 3 s here
+    return { statusCode: 200, body: "" };
+  }
+  const { command } = interaction;
+  const reading = readSlackText(command.text, deps.config);
+  if (reading.kind === "help") return ephemeral(`\`\`\`${reading.text}\`\`\``);
+  if (reading.kind === "refused") return ephemeral(`:warning: ${reading.text}`);
+  try {
+    await deps.dispatch({ homeostat: "slack-command", command });
+  } catch (error) {
+    log.error("could not hand the command over", { error: String(error) });
+    return ephemeral(
+      `:x: Homeostat could not start \`${command.text.trim()}\`: ${String(error)}. Nothing ran.`,
+    );
+  }
+  const dryRun = reading.dryRun ? " (dry run)" : "";
+  return ephemeral(
+    `:hourglass_flowing_sand: Working on \`${command.text.trim()}\`${dryRun} on ${reading.cluster}…`,
+  );
+}

@@ -1,0 +1,258 @@
+// The asynchronous half of a slash command (and of an Undo click, which runs the stored undo as a
+// command of the clicker's): who is asking (authorize.ts, with their groups looked up), then the
+// command — a read answered at once, a change as a `command` trigger through the one pipeline
+// (protected namespaces, bounds, budgets, freezes, cooldowns, idempotency, audit) — and the answer on
+// the response_url. Every allow and deny is audited.
+import type { VerbCommand } from "../command/index.ts";
+import type { UndoAction } from "../domain/verb.ts";
+import { verbRequest } from "../domain/verbs/index.ts";
+import type { CommandTrigger } from "../events/trigger.ts";
+import { history, status } from "../kube/index.ts";
+import { auditLogSink, auditRecordFromResult, skippedAuditRecord, writeRecords } from "../record/index.ts";
+import { handleTrigger, type PipelineDeps, type TriggerOutcome } from "../runtime/pipeline.ts";
+import { reasonOf } from "../runtime/transient.ts";
+import { UNDO_ACTION } from "./ack.ts";
+import { authorize, groupsNamed } from "./authorize.ts";
+import type { SlackDirectory } from "./directory.ts";
+import type { SlackActionJob, SlackCommandJob } from "./dispatch.ts";
+import { readSlackText } from "./reading.ts";
+import { clipped, type Respond, type SlackReply } from "./respond.ts";
+import { loadUndo, storeUndo, UNDO_LIFETIME_SECONDS, undoCommandText } from "./undo.ts";
+
+export interface SlackRunDeps {
+  pipeline: PipelineDeps;
+  directory: SlackDirectory;
+  respond: Respond;
+}
+
+/** How a command's run ended, for the log and for tests. */
+export type SlackRunOutcome =
+  | { kind: "refused"; reason: string }
+  | { kind: "denied"; reason: string }
+  | { kind: "read"; ok: boolean }
+  | { kind: "ran"; outcome: TriggerOutcome };
+
+/** A command to run for a person: from a slash command, or the undo an Undo click asks for. */
+interface CommandRequest {
+  /** The command trigger's id: Slack's trigger_id, or the undo record's, so a redelivery acts once. */
+  triggerId: string;
+  origin: string;
+  user: string;
+  channel: string;
+  text: string;
+  responseUrl: string;
+}
+
+/** The command trigger of a request, acting as `actor`. */
+export function commandTriggerOf(request: CommandRequest, actor: string, now: Date): CommandTrigger {
+  return {
+    kind: "command",
+    id: request.triggerId,
+    time: now.toISOString(),
+    origin: request.origin,
+    actor,
+    text: request.text,
+  };
+}
+
+function scopeOf(command: VerbCommand, cluster: string) {
+  const target = verbRequest(command).target;
+  return { verb: command.verb, cluster, ...(target.kind === "Node" ? {} : { namespace: target.namespace }) };
+}
+
+/** What the pipeline did, in lines a person reads in Slack, and the undo of each change made. */
+function describeOutcome(outcome: TriggerOutcome): { text: string; changed: boolean; undos: UndoAction[] } {
+  const lines: string[] = [];
+  const undos: UndoAction[] = [];
+  let changed = false;
+  for (const { action, result } of outcome.results) {
+    changed ||= result.changed && !result.dryRun;
+    const undo = result.undo ?? action.undo;
+    if (result.ok && result.changed && !result.dryRun && undo) undos.push(undo);
+    const mark = !result.ok ? ":x:" : result.dryRun ? ":test_tube: dry run:" : ":white_check_mark:";
+    lines.push(`${mark} ${result.message}`);
+  }
+  const guardSkips = outcome.guarded.skipped.filter((skip) => skip.stage !== "decide");
+  for (const skip of guardSkips) lines.push(`:no_entry: not run (${skip.stage}): ${skip.reason}`);
+  if (lines.length === 0) {
+    // no command policy planned anything: say why, policy by policy
+    const reasons = outcome.plan.skipped.map((skip) => `• ${skip.policy}: ${skip.reason}`);
+    lines.push(
+      `:no_entry: nothing ran: no command policy on cluster ${outcome.cluster} took it`,
+      ...(reasons.length > 0
+        ? reasons
+        : ["• homeostat.config.ts has no command policy (match: { command: {} })"]),
+    );
+  }
+  return { text: lines.join("\n"), changed, undos };
+}
+
+async function answer(deps: SlackRunDeps, request: CommandRequest, reply: SlackReply): Promise<void> {
+  try {
+    await deps.respond(request.responseUrl, reply);
+  } catch (error) {
+    // the action's outcome stands and is audited: a lost answer must not undo or repeat it
+    deps.pipeline.log?.warn("could not answer on the response_url", { error: String(error) });
+  }
+}
+
+/** Runs one slash command handed over by the ack (dispatch.ts), and answers on its response_url. */
+export async function runSlackCommand(job: SlackCommandJob, deps: SlackRunDeps): Promise<SlackRunOutcome> {
+  const { command } = job;
+  return await runCommand(
+    {
+      triggerId: `slack#${command.team_id}#${command.trigger_id}`,
+      origin: `slack ${command.command} in ${command.channel_id}`,
+      user: command.user_id,
+      channel: command.channel_id,
+      text: command.text,
+      responseUrl: command.response_url,
+    },
+    deps,
+  );
+}
+
+/**
+ * Runs an Undo click: the stored undo, as a command of the clicker's (their authorization, the guard),
+ * under the record's trigger id: a second click finds it already handled.
+ */
+export async function runSlackAction(job: SlackActionJob, deps: SlackRunDeps): Promise<SlackRunOutcome> {
+  const { action } = job;
+  const request = {
+    triggerId: `slack#undo#${action.value}`,
+    origin: `slack undo in ${action.channel}`,
+    user: action.user,
+    channel: action.channel,
+    text: "",
+    responseUrl: action.responseUrl,
+  };
+  const record =
+    action.actionId === UNDO_ACTION ? await loadUndo(deps.pipeline.store, action.value) : undefined;
+  if (!record) {
+    const reason = `this undo is no longer available (undo buttons work for ${UNDO_LIFETIME_SECONDS / 3600} hours): nothing ran`;
+    await answer(deps, request, { responseType: "ephemeral", text: `:warning: ${reason}` });
+    return { kind: "refused", reason };
+  }
+  return await runCommand({ ...request, text: record.text }, deps, {
+    cluster: record.cluster,
+    undoes: record.undoes,
+  });
+}
+
+async function runCommand(
+  request: CommandRequest,
+  deps: SlackRunDeps,
+  undo?: { cluster: string; undoes: string },
+): Promise<SlackRunOutcome> {
+  const { pipeline } = deps;
+  const now = pipeline.now?.() ?? new Date();
+  // an undo runs on the cluster it undoes, whatever the default
+  const text = undo ? `${request.text} --cluster ${undo.cluster}` : request.text;
+  const reading = readSlackText(text, pipeline.config);
+  if (reading.kind !== "command") {
+    // a slash command's ack answered this already; a stored undo is answered here
+    if (undo) await answer(deps, request, { responseType: "ephemeral", text: `:warning: ${reading.text}` });
+    return { kind: "refused", reason: reading.text };
+  }
+  const rules = pipeline.config.slack?.commands?.rules ?? [];
+  const [groups, name] = await Promise.all([
+    deps.directory.groupsOf(request.user, groupsNamed(rules)),
+    deps.directory.nameOf(request.user),
+  ]);
+  const actor = `slack:${request.user}${name ? ` (${name})` : ""}`;
+  const trigger = commandTriggerOf({ ...request, text }, actor, now);
+  const scope = scopeOf(reading.command, reading.cluster);
+  const authorization = authorize(rules, { user: request.user, channel: request.channel, groups }, scope);
+
+  const target = verbRequest(reading.command).target;
+  const context = { trigger, actor, time: now, id: `${trigger.id}#slack-authorization` };
+  const audit = authorization.allowed
+    ? auditRecordFromResult(
+        {
+          verb: reading.command.verb,
+          target,
+          ok: true,
+          changed: false,
+          dryRun: reading.dryRun,
+          before: undefined,
+          after: undefined,
+          message: `allowed by slack.commands rule ${authorization.rule}`,
+          warnings: [],
+          durationMs: 0,
+          apiRequests: 0,
+        },
+        { ...context, policy: `slack-rule:${authorization.rule}` },
+      )
+    : skippedAuditRecord(
+        { verb: reading.command.verb, target, dryRun: reading.dryRun },
+        authorization.reason,
+        { ...context, policy: "slack-rules" },
+      );
+  const { failures } = await writeRecords([audit], pipeline.sinks ?? [auditLogSink(pipeline.store)]);
+  for (const failure of failures) pipeline.log?.error("could not write the audit record", { ...failure });
+
+  if (!authorization.allowed) {
+    await answer(deps, request, { responseType: "ephemeral", text: `:no_entry: ${authorization.reason}` });
+    return { kind: "denied", reason: authorization.reason };
+  }
+
+  if (!reading.mutating) {
+    const read = reading.command;
+    try {
+      const kube = await pipeline.connect(reading.cluster);
+      const result = read.verb === "history" ? await history(kube, read.target) : await status(kube, target);
+      const details =
+        result.after === undefined ? "" : `\n\`\`\`${JSON.stringify(result.after, null, 1)}\`\`\``;
+      await answer(deps, request, { responseType: "ephemeral", text: `${result.message}${details}` });
+      return { kind: "read", ok: result.ok };
+    } catch (error) {
+      await answer(deps, request, { responseType: "ephemeral", text: `:x: ${reasonOf(error)}` });
+      return { kind: "read", ok: false };
+    }
+  }
+
+  const outcome = await handleTrigger(trigger, reading.cluster, {
+    ...pipeline,
+    actor,
+    ...(reading.dryRun ? { dryRun: true } : {}),
+  });
+  const described = describeOutcome(outcome);
+  const who = undo
+    ? `<@${request.user}> undid ${undo.undoes} on ${reading.cluster}`
+    : `<@${request.user}> ran \`${request.text.trim()}\` on ${reading.cluster}`;
+  const replyText = `${described.changed ? `${who}\n` : ""}${described.text}`;
+  // the undo of each change, stored: its button carries only the record's id
+  const undoButtons = [];
+  for (const change of described.undos) {
+    const stored = await storeUndo(
+      pipeline.store,
+      {
+        cluster: reading.cluster,
+        text: undoCommandText(change),
+        undoes: `\`${request.text.trim()}\``,
+        requestedBy: request.user,
+      },
+      now,
+    );
+    undoButtons.push({
+      type: "button",
+      action_id: UNDO_ACTION,
+      text: { type: "plain_text", text: `Undo: ${stored.text}`.slice(0, 75) },
+      value: stored.id,
+    });
+  }
+  await answer(deps, request, {
+    // a change is news for the channel; a refusal or a dry run is for the person who asked
+    responseType: described.changed ? "in_channel" : "ephemeral",
+    text: replyText,
+    ...(undoButtons.length > 0
+      ? {
+          blocks: [
+            { type: "section", text: { type: "mrkdwn", text: clipped(replyText) } },
+            { type: "actions", block_id: "homeostat.undo", elements: undoButtons.slice(0, 5) },
+          ],
+        }
+      : {}),
+  });
+  return { kind: "ran", outcome };
+}
