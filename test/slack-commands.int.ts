@@ -40,6 +40,7 @@ function config(): HomeostatConfig {
     defaults: { protectedNamespaces: ["kube-system"], cooldown: "0s" },
     policies: [{ name: "chatops", match: { command: { verbs: ["scale", "restart"] } } }],
     slack: {
+      channel: OPS,
       commands: {
         rules: [
           { name: "everyone-reads", users: "*", verbs: ["status", "history"] },
