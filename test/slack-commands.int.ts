@@ -314,6 +314,30 @@ describe("Undo", () => {
     ]);
   });
 
+  it("acts once when two people click Undo at the same moment (the jobs run concurrently)", async () => {
+    const before = await replicas(ns.name);
+    const request = await player().slashCommand({
+      user: ALICE,
+      channel: OPS,
+      text: `scale ${ns.name}/web +1`,
+    });
+    await ack(request);
+    await runJobs();
+    const button = await undoButton(request.responseUrl);
+    const clicks = await Promise.all(
+      [ALICE, BOB].map((user) =>
+        player().blockAction({ user, channel: OPS, actionId: "homeostat.undo", value: button.value }),
+      ),
+    );
+    await Promise.all(clicks.map(ack));
+    const pending = jobs.splice(0);
+    await Promise.all(pending.map((job) => handler(structuredClone(job))));
+    expect(await replicas(ns.name)).toBe(before);
+    const answers = (await Promise.all(clicks.map((click) => replies(click.responseUrl)))).flat();
+    expect(answers.filter((reply) => reply.response_type === "in_channel")).toHaveLength(1);
+    expect(answers.filter((reply) => reply.text.includes("not run (idempotency)"))).toHaveLength(1);
+  });
+
   it("runs under the clicker's authorization: someone no rule allows changes nothing", async () => {
     const request = await player().slashCommand({
       user: ALICE,
