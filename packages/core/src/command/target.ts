@@ -2,11 +2,11 @@
 // node name or an EC2 instance id. formatTarget writes what the parsers read back.
 import { isInstanceId } from "../domain/instance-id.ts";
 import type { Target, WorkloadTarget } from "../domain/target.ts";
+import { UsageError } from "./errors.ts";
+import type { CommandName } from "./types.ts";
 
 // the inverse of the parsers below, kept in domain/ where the verbs build their commands too
 export { formatTarget } from "../domain/target.ts";
-import { UsageError } from "./errors.ts";
-import type { CommandName } from "./types.ts";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
