@@ -19,27 +19,13 @@ import {
   type SlackDepsOptions,
   type SlackEndpointDeps,
   type SlackRunOutcome,
-} from "@homeostat/core/slack";
+} from "@homeostat/core/slack/commands";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import bundledConfig from "../homeostat.config.ts";
 
 export interface SlackHandlerOptions extends SlackDepsOptions {
   logger?: Logger;
-}
-
-/** The secrets SST links into the deployed function (stacks/slack.ts); absent when run elsewhere. */
-async function linkedSecrets(): Promise<SlackDepsOptions["secrets"]> {
-  try {
-    const { Resource } = await import("sst");
-    const linked = Resource as unknown as Record<string, { value?: string } | undefined>;
-    return {
-      ...(linked.SlackSigningSecret?.value ? { signingSecret: linked.SlackSigningSecret.value } : {}),
-      ...(linked.SlackBotToken?.value ? { botToken: linked.SlackBotToken.value } : {}),
-    };
-  } catch {
-    return {};
-  }
 }
 
 function pipelineLogger(logger: Logger): PipelineLogger {
@@ -62,13 +48,11 @@ export function createSlackHandler(options: SlackHandlerOptions = {}) {
   let deps: Promise<SlackEndpointDeps> | undefined;
   const depsOnce = () => {
     if (!deps) {
-      deps = (async () =>
-        await buildSlackDeps({
-          defaultConfig: bundledConfig,
-          ...options,
-          secrets: options.secrets ?? (await linkedSecrets()),
-          deps: { log: pipelineLogger(logger), ...options.deps },
-        }))();
+      deps = buildSlackDeps({
+        defaultConfig: bundledConfig,
+        ...options,
+        deps: { log: pipelineLogger(logger), ...options.deps },
+      });
       deps.catch(() => {
         deps = undefined;
       });

@@ -149,7 +149,7 @@ process.stdout.write(JSON.stringify({ fromStart: acked, fromImport: acked - star
   const childEnv = {
     ...process.env,
     HOMEOSTAT_SLACK_SIGNING_SECRET: SECRET,
-    HOMEOSTAT_SLACK_BOT_TOKEN: "xoxb-bench",
+    HOMEOSTAT_SLACK_TOKEN: "xoxb-bench",
     HOMEOSTAT_STATE_DB: ":memory:",
     AWS_LAMBDA_FUNCTION_NAME: name,
     AWS_ENDPOINT_URL: env.motoUrl,

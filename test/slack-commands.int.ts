@@ -9,7 +9,11 @@ import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSlackHandler } from "../functions/slack-middleware.ts";
 import { defineConfig, type HomeostatConfig } from "../packages/core/src/config/index.ts";
-import { lambdaDispatcher, readInteraction, type SlackJob } from "../packages/core/src/slack/index.ts";
+import {
+  lambdaDispatcher,
+  readInteraction,
+  type SlackJob,
+} from "../packages/core/src/slack/commands/index.ts";
 import { clientConfig } from "./env/aws.ts";
 import { createNamespace, createPauseDeployment, type TestNamespace } from "./env/cluster.ts";
 import { serveFunctionUrl } from "./env/function-url.ts";
@@ -109,7 +113,7 @@ beforeAll(async () => {
     env: {
       ...e2e.lambdaEnv,
       HOMEOSTAT_SLACK_SIGNING_SECRET: SLACK_SIGNING_SECRET,
-      HOMEOSTAT_SLACK_BOT_TOKEN: e2e.env.slackToken,
+      HOMEOSTAT_SLACK_TOKEN: e2e.env.slackToken,
       HOMEOSTAT_SLACK_API_URL: `${e2e.env.slackUrl}/api/`,
     },
     aws: clientConfig(e2e.env),
@@ -542,7 +546,7 @@ describe("response_url", () => {
 // the player's signature is the one Slack's own verifier accepts (the check can fail: a wrong secret)
 describe("the player's signature", () => {
   it("is what Bolt's verifier accepts", async () => {
-    const { verifySlackSignature } = await import("../packages/core/src/slack/index.ts");
+    const { verifySlackSignature } = await import("../packages/core/src/slack/commands/index.ts");
     const body = "text=status";
     const headers = signSlackBody(body);
     expect(verifySlackSignature({ body, headers, signingSecret: SLACK_SIGNING_SECRET })).toEqual({

@@ -49,7 +49,7 @@ export async function runLocalCommand(
 // ------------------------------------------------------------------------------------ slack manifest
 
 async function printSlackManifest(url: string, io: CliIo): Promise<number> {
-  const { ManifestError, slackAppManifest } = await import("../slack/manifest.ts");
+  const { ManifestError, slackAppManifest } = await import("../slack/commands/manifest.ts");
   try {
     io.stdout(`${JSON.stringify(slackAppManifest({ url }), null, 2)}\n`);
     return 0;

@@ -23,11 +23,11 @@ export type {
   ScaleAction,
   ScheduleEntry,
   ScheduleMatch,
+  SlackCommandRule,
+  SlackCommandsConfig,
   SlackConfig,
   SlackRoute,
   SlackVerbosity,
-  SlackCommandRule,
-  SlackCommandsConfig,
   WorkloadTargetConfig,
 } from "./schema.ts";
 export { homeostatConfigSchema } from "./schema.ts";

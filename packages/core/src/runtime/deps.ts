@@ -18,7 +18,7 @@ import { DynamoStateStore } from "../state/dynamodb.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
 import type { StateStore } from "../state/store.ts";
 import { autoScalingLifecycleHooks, eventBridgeDeferScheduler } from "./aws.ts";
-import { ENV, type Env, nonNegativeNumber, pick, RuntimeConfigError } from "./env.ts";
+import { ENV, type Env, nonNegativeNumber, pick, RuntimeConfigError, secretFrom } from "./env.ts";
 import type { PipelineDeps } from "./pipeline.ts";
 
 /** Settings for every AWS SDK client the runtime makes (tests point them at moto). */
@@ -142,23 +142,6 @@ function schedulerFrom(env: Env, aws: AwsClientSettings | undefined): PipelineDe
   return undefined;
 }
 
-/**
- * The bot token: HOMEOSTAT_SLACK_TOKEN, else the linked SST secret. Read from the variable SST sets
- * rather than through the `sst` package's `Resource`, which would ship its SDK in every function.
- */
-function slackTokenFrom(env: Env): string | undefined {
-  const token = pick(env, ENV.slackToken);
-  if (token) return token;
-  const linked = pick(env, ENV.slackTokenSecret);
-  if (!linked) return undefined;
-  try {
-    const value = (JSON.parse(linked) as { value?: unknown }).value;
-    return typeof value === "string" && value.trim() ? value.trim() : undefined;
-  } catch {
-    throw new RuntimeConfigError(`${ENV.slackTokenSecret} is not the JSON SST writes ({"value": "xoxb-…"})`);
-  }
-}
-
 /** Console links: this function's region, and its name's prefix (`homeostat-<stage>-`) for the log groups. */
 function slackLinksFrom(env: Env): LinkOptions {
   const region = pick(env, ENV.region);
@@ -182,7 +165,8 @@ export async function buildDeps(options: DepsOptions = {}): Promise<PipelineDeps
   const scheduler = given.scheduler ?? schedulerFrom(env, aws);
   const clusters = servedClusters(env, config, given.clusters);
   const heartbeatSeconds = nonNegativeNumber(env, ENV.heartbeatSeconds);
-  const slackToken = config.slack && !given.slack ? slackTokenFrom(env) : undefined;
+  const slackToken =
+    config.slack && !given.slack ? secretFrom(env, ENV.slackToken, ENV.slackTokenSecret) : undefined;
   const slackApiUrl = pick(env, ENV.slackApiUrl);
   const deps: PipelineDeps = {
     ...given,

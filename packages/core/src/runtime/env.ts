@@ -24,6 +24,10 @@ export const ENV = {
   slackToken: "HOMEOSTAT_SLACK_TOKEN",
   /** SST injects a linked resource as JSON `{"value": …}` in SST_RESOURCE_<name>. */
   slackTokenSecret: "SST_RESOURCE_SlackBotToken",
+  /** The Slack app's signing secret (the Slack function only), for local runs and tests… */
+  slackSigningSecret: "HOMEOSTAT_SLACK_SIGNING_SECRET",
+  /** …and in Lambda, the linked SST secret. */
+  slackSigningSecretLinked: "SST_RESOURCE_SlackSigningSecret",
   /** Slack's Web API base URL (default https://slack.com/api/); tests point it at the stand-in. */
   slackApiUrl: "HOMEOSTAT_SLACK_API_URL",
   region: "AWS_REGION",
@@ -37,6 +41,24 @@ export class RuntimeConfigError extends Error {
 
 /** A variable's trimmed value; empty counts as unset. */
 export const pick = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
+
+/**
+ * A secret: the plain variable (local runs, tests), else the linked SST secret, which SST sets as JSON
+ * `{"value": …}` in SST_RESOURCE_<Name>. Read from the variable rather than through the `sst`
+ * package's `Resource`, which would ship its SDK in every function.
+ */
+export function secretFrom(env: Env, plain: string, linked: string): string | undefined {
+  const value = pick(env, plain);
+  if (value) return value;
+  const json = pick(env, linked);
+  if (!json) return undefined;
+  try {
+    const secret = (JSON.parse(json) as { value?: unknown }).value;
+    return typeof secret === "string" && secret.trim() ? secret.trim() : undefined;
+  } catch {
+    throw new RuntimeConfigError(`${linked} is not the JSON SST writes ({"value": "…"})`);
+  }
+}
 
 export function nonNegativeNumber(env: Env, name: string): number | undefined {
   const text = pick(env, name);

@@ -3,11 +3,23 @@
 // the environment, one handler run, the delivery rules (retry, partial batch), the summaries, and the
 // rollout guard's run.
 
-export type { ActContext, ActionResult } from "../runtime/act.ts";
-export { act } from "../runtime/act.ts";
-export type { DeferredRun, DeferScheduler, LifecycleHooks, SchedulerTargetConfig } from "../runtime/aws.ts";
-export { autoScalingLifecycleHooks, eventBridgeDeferScheduler } from "../runtime/aws.ts";
-export { gatherFacts, nodeFactOf } from "../runtime/facts.ts";
+export type { ActContext, ActionResult } from "./act.ts";
+export { act } from "./act.ts";
+export type { DeferredRun, DeferScheduler, LifecycleHooks, SchedulerTargetConfig } from "./aws.ts";
+export { autoScalingLifecycleHooks, eventBridgeDeferScheduler } from "./aws.ts";
+export type { Delivery } from "./delivery.ts";
+export { correlationIdOf, deliveryOf, isSqsEvent, RetryableFailureError } from "./delivery.ts";
+export type { AwsClientSettings, DepsOptions } from "./deps.ts";
+export { buildDeps } from "./deps.ts";
+export type { Env } from "./env.ts";
+export { ENV, RuntimeConfigError, rolloutThresholdsFromEnv } from "./env.ts";
+export { gatherFacts, nodeFactOf } from "./facts.ts";
+export type { EventHandlerResult, HandlerRun, HandlerRunOptions } from "./handler.ts";
+export { runHandler } from "./handler.ts";
+export type { InvokeOptions } from "./invoke.ts";
+export { invokeHandler, runFailed, stderrLogger } from "./invoke.ts";
+export type { NotifyItemSummary, NotifyRunResult } from "./notify.ts";
+export { runNotify } from "./notify.ts";
 export type {
   ActionOutcome,
   PipelineDeps,
@@ -15,20 +27,8 @@ export type {
   RecordOutcome,
   TriggerOutcome,
   TriggerPlan,
-} from "../runtime/pipeline.ts";
-export { handleEvent, handleTrigger, planTrigger } from "../runtime/pipeline.ts";
-export type { Delivery } from "./delivery.ts";
-export { correlationIdOf, deliveryOf, isSqsEvent, RetryableFailureError } from "./delivery.ts";
-export type { AwsClientSettings, DepsOptions } from "./deps.ts";
-export { buildDeps } from "./deps.ts";
-export type { Env } from "./env.ts";
-export { ENV, RuntimeConfigError, rolloutThresholdsFromEnv } from "./env.ts";
-export type { EventHandlerResult, HandlerRun, HandlerRunOptions } from "./handler.ts";
-export { runHandler } from "./handler.ts";
-export type { InvokeOptions } from "./invoke.ts";
-export { invokeHandler, runFailed, stderrLogger } from "./invoke.ts";
-export type { NotifyItemSummary, NotifyRunResult } from "./notify.ts";
-export { runNotify } from "./notify.ts";
+} from "./pipeline.ts";
+export { handleEvent, handleTrigger, planTrigger } from "./pipeline.ts";
 export type { ClusterScan, RolloutGuardOptions, RolloutGuardResult } from "./rollout-guard.ts";
 export { guardRollouts } from "./rollout-guard.ts";
 export type { ActionSummary, RecordSummary, SkipSummary, TriggerSummary } from "./summary.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../config/index.ts";
+import { parseConfig } from "../../config/index.ts";
 import { answerSlackRequest } from "./ack.ts";
 import type { SlackJob } from "./dispatch.ts";
 import { handleSlackEvent, type SlackEndpointDeps } from "./endpoint.ts";

@@ -3,26 +3,14 @@
 // directory, the response_url poster) at the first job, loaded then: a cold ack does not load the
 // cluster client, the state store or the Web API client.
 import { LambdaClient } from "@aws-sdk/client-lambda";
-import type { HomeostatConfig } from "../config/schema.ts";
-import type { AwsClientSettings, DepsOptions } from "../runtime/deps.ts";
-import { type Env, pick, RuntimeConfigError } from "../runtime/env.ts";
-import type { SlackRunDeps } from "./commands.ts";
+import type { HomeostatConfig } from "../../config/schema.ts";
+import type { AwsClientSettings, DepsOptions } from "../../runtime/deps.ts";
+import { ENV, type Env, pick, RuntimeConfigError, secretFrom } from "../../runtime/env.ts";
 import { lambdaDispatcher } from "./dispatch.ts";
 import type { SlackEndpointDeps } from "./endpoint.ts";
-
-/** The variables the Slack function reads beyond the pipeline's (functions/README.md). */
-export const SLACK_ENV = {
-  signingSecret: "HOMEOSTAT_SLACK_SIGNING_SECRET",
-  botToken: "HOMEOSTAT_SLACK_BOT_TOKEN",
-  /** The Web API's base URL (default Slack's); tests point it at the stand-in. */
-  apiUrl: "HOMEOSTAT_SLACK_API_URL",
-  /** Set by Lambda: the function the ack invokes asynchronously (itself). */
-  functionName: "AWS_LAMBDA_FUNCTION_NAME",
-} as const;
+import type { SlackRunDeps } from "./run.ts";
 
 export interface SlackDepsOptions extends DepsOptions {
-  /** The secrets when the environment does not carry them (the deployed function: SST's Resource). */
-  secrets?: { signingSecret?: string; botToken?: string };
   /** Parts to use as they are instead of building them. */
   slack?: Partial<Omit<SlackEndpointDeps, "config" | "run">> & Partial<Omit<SlackRunDeps, "pipeline">>;
 }
@@ -30,7 +18,7 @@ export interface SlackDepsOptions extends DepsOptions {
 async function configFrom(env: Env, options: SlackDepsOptions): Promise<HomeostatConfig> {
   if (options.deps?.config) return options.deps.config;
   const path = pick(env, "HOMEOSTAT_CONFIG");
-  if (path) return await (await import("../config/load.ts")).loadConfig(path);
+  if (path) return await (await import("../../config/load.ts")).loadConfig(path);
   if (options.defaultConfig) return options.defaultConfig;
   throw new RuntimeConfigError(
     "no config: set HOMEOSTAT_CONFIG to the path of a homeostat.config.ts or JSON file",
@@ -48,20 +36,20 @@ function lambdaClient(aws: AwsClientSettings | undefined): LambdaClient {
 async function runDeps(env: Env, config: HomeostatConfig, options: SlackDepsOptions): Promise<SlackRunDeps> {
   const given = options.slack ?? {};
   const [{ buildDeps }, { webApiDirectory }, { respondViaResponseUrl }] = await Promise.all([
-    import("../runtime/deps.ts"),
+    import("../../runtime/deps.ts"),
     import("./directory.ts"),
     import("./respond.ts"),
   ]);
   const pipeline = await buildDeps({ ...options, deps: { ...options.deps, config } });
   let directory = given.directory;
   if (!directory) {
-    const token = options.secrets?.botToken ?? pick(env, SLACK_ENV.botToken);
+    const token = secretFrom(env, ENV.slackToken, ENV.slackTokenSecret);
     if (!token) {
       throw new RuntimeConfigError(
-        `no Slack bot token: set it with \`npx sst secret set SlackBotToken xoxb-…\` (or ${SLACK_ENV.botToken} locally)`,
+        `no Slack bot token: set it with \`npx sst secret set SlackBotToken xoxb-…\` (or ${ENV.slackToken} locally)`,
       );
     }
-    const slackApiUrl = pick(env, SLACK_ENV.apiUrl);
+    const slackApiUrl = pick(env, ENV.slackApiUrl);
     directory = webApiDirectory({ token, ...(slackApiUrl ? { slackApiUrl } : {}) });
   }
   return { pipeline, directory, respond: given.respond ?? respondViaResponseUrl };
@@ -71,19 +59,19 @@ export async function buildSlackDeps(options: SlackDepsOptions = {}): Promise<Sl
   const env = options.env ?? process.env;
   const given = options.slack ?? {};
   const signingSecret =
-    given.signingSecret ?? options.secrets?.signingSecret ?? pick(env, SLACK_ENV.signingSecret);
+    given.signingSecret ?? secretFrom(env, ENV.slackSigningSecret, ENV.slackSigningSecretLinked);
   if (!signingSecret) {
     throw new RuntimeConfigError(
-      `no Slack signing secret: set it with \`npx sst secret set SlackSigningSecret <secret>\` (or ${SLACK_ENV.signingSecret} locally)`,
+      `no Slack signing secret: set it with \`npx sst secret set SlackSigningSecret <secret>\` (or ${ENV.slackSigningSecret} locally)`,
     );
   }
   const config = await configFrom(env, options);
-  const functionName = pick(env, SLACK_ENV.functionName);
+  const functionName = pick(env, ENV.functionName);
   const dispatch =
     given.dispatch ?? (functionName ? lambdaDispatcher(lambdaClient(options.aws), functionName) : undefined);
   if (!dispatch) {
     throw new RuntimeConfigError(
-      `the Slack endpoint hands commands to an asynchronous run of itself: ${SLACK_ENV.functionName} names it (Lambda sets it)`,
+      `the Slack endpoint hands commands to an asynchronous run of itself: ${ENV.functionName} names it (Lambda sets it)`,
     );
   }
   let run: Promise<SlackRunDeps> | undefined;

@@ -1,7 +1,7 @@
 // Who may run what from Slack: the rules of `slack.commands.rules`, deny by default. Pure: the user's
 // group memberships are looked up before (directory.ts) and passed in.
-import type { SlackCommandRule } from "../config/schema.ts";
-import { matchesAnyGlob } from "../policy/glob.ts";
+import type { SlackCommandRule } from "../../config/schema.ts";
+import { matchesAnyGlob } from "../../policy/glob.ts";
 
 /** Who asks, from where: the Slack ids, and which of the rules' groups the user is a member of. */
 export interface SlackRequester {

@@ -2,8 +2,8 @@
 // with the one grammar, and answered at once — help and refusals in the ack, a command with "Working
 // on …" after handing it to an asynchronous run of the same function (dispatch.ts). It loads only what
 // that needs (no cluster client, no state store, no Web API): a cold start pays for little else.
-import type { HomeostatConfig } from "../config/schema.ts";
-import type { PipelineLogger } from "../runtime/pipeline.ts";
+import type { HomeostatConfig } from "../../config/schema.ts";
+import type { PipelineLogger } from "../../runtime/pipeline.ts";
 import type { DispatchJob } from "./dispatch.ts";
 import { readSlackText } from "./reading.ts";
 import { type FunctionUrlEvent, type FunctionUrlResult, rawRequestOf, readInteraction } from "./request.ts";

@@ -3,14 +3,14 @@
 // command — a read answered at once, a change as a `command` trigger through the one pipeline
 // (protected namespaces, bounds, budgets, freezes, cooldowns, idempotency, audit) — and the answer on
 // the response_url. Every allow and deny is audited.
-import type { VerbCommand } from "../command/index.ts";
-import type { UndoAction } from "../domain/verb.ts";
-import { verbRequest } from "../domain/verbs/index.ts";
-import type { CommandTrigger } from "../events/trigger.ts";
-import { history, status } from "../kube/index.ts";
-import { auditLogSink, auditRecordFromResult, skippedAuditRecord, writeRecords } from "../record/index.ts";
-import { handleTrigger, type PipelineDeps, type TriggerOutcome } from "../runtime/pipeline.ts";
-import { reasonOf } from "../runtime/transient.ts";
+import type { VerbCommand } from "../../command/index.ts";
+import type { UndoAction } from "../../domain/verb.ts";
+import { verbRequest } from "../../domain/verbs/index.ts";
+import type { CommandTrigger } from "../../events/trigger.ts";
+import { history, status } from "../../kube/index.ts";
+import { auditLogSink, auditRecordFromResult, skippedAuditRecord, writeRecords } from "../../record/index.ts";
+import { handleTrigger, type PipelineDeps, type TriggerOutcome } from "../../runtime/pipeline.ts";
+import { reasonOf } from "../../runtime/transient.ts";
 import { UNDO_ACTION } from "./ack.ts";
 import { authorize, groupsNamed } from "./authorize.ts";
 import type { SlackDirectory } from "./directory.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCommandLine, parseCommandText, UsageError } from "../command/index.ts";
+import { parseCommandLine, parseCommandText, UsageError } from "../../command/index.ts";
 import { BOT_SCOPES, slackAppManifest } from "./manifest.ts";
 
 describe("slackAppManifest", () => {

@@ -4,9 +4,9 @@
 // cluster client, the state store, the Web API) are loaded only when a job arrives, so a cold ack
 // does not pay for them.
 import { answerSlackRequest, type SlackAckDeps } from "./ack.ts";
-import type { SlackRunDeps, SlackRunOutcome } from "./commands.ts";
 import { slackJobSchema } from "./dispatch.ts";
 import { type FunctionUrlResult, isFunctionUrlEvent } from "./request.ts";
+import type { SlackRunDeps, SlackRunOutcome } from "./run.ts";
 
 export interface SlackEndpointDeps extends SlackAckDeps {
   /** The run's dependencies, built at the first job (and kept while the container is warm). */
@@ -28,7 +28,7 @@ export async function handleSlackEvent(
   if (isFunctionUrlEvent(event)) return await answerSlackRequest(event, deps);
   const job = slackJobSchema.safeParse(event);
   if (job.success) {
-    const { runSlackAction, runSlackCommand } = await import("./commands.ts");
+    const { runSlackAction, runSlackCommand } = await import("./run.ts");
     return job.data.homeostat === "slack-command"
       ? await runSlackCommand(job.data, await deps.run())
       : await runSlackAction(job.data, await deps.run());

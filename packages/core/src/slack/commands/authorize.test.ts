@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../config/index.ts";
-import type { SlackCommandRule } from "../config/schema.ts";
+import { parseConfig } from "../../config/index.ts";
+import type { SlackCommandRule } from "../../config/schema.ts";
 import { authorize, groupsNamed } from "./authorize.ts";
 
 function rulesOf(rules: unknown[]): SlackCommandRule[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCommandText } from "../command/index.ts";
+import { parseCommandText } from "../../command/index.ts";
 import { undoCommandText } from "./undo.ts";
 
 describe("undoCommandText", () => {

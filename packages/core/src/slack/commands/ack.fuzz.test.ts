@@ -3,7 +3,7 @@
 // text with anything outside the grammar's alphabet is never handed over.
 import fc from "fast-check";
 import { describe, it } from "vitest";
-import { parseConfig } from "../config/index.ts";
+import { parseConfig } from "../../config/index.ts";
 import { answerSlackRequest, type SlackAckDeps } from "./ack.ts";
 import type { SlackJob } from "./dispatch.ts";
 import { readSlackText } from "./reading.ts";

@@ -3,10 +3,10 @@
 // command of the clicker's — the same authorization and guard as any command — under a trigger id of
 // the record's, so a second click (or a redelivered job) finds it already handled and acts once.
 import { randomBytes } from "node:crypto";
-import { formatTarget } from "../command/index.ts";
-import type { UndoAction } from "../domain/verb.ts";
-import { type VerbRequest, verbCommandArgs } from "../domain/verbs/index.ts";
-import type { StateStore } from "../state/store.ts";
+import { formatTarget } from "../../command/index.ts";
+import type { UndoAction } from "../../domain/verb.ts";
+import { type VerbRequest, verbCommandArgs } from "../../domain/verbs/index.ts";
+import type { StateStore } from "../../state/store.ts";
 
 /** How long an Undo button works. */
 export const UNDO_LIFETIME_SECONDS = 24 * 3600;

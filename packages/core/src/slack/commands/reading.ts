@@ -8,9 +8,9 @@ import {
   USAGE,
   UsageError,
   type VerbCommand,
-} from "../command/index.ts";
-import type { HomeostatConfig } from "../config/schema.ts";
-import { isMutatingVerb } from "../domain/verbs/index.ts";
+} from "../../command/index.ts";
+import type { HomeostatConfig } from "../../config/schema.ts";
+import { isMutatingVerb } from "../../domain/verbs/index.ts";
 
 export type SlackReading =
   | { kind: "help"; text: string }
