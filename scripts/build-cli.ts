@@ -1,0 +1,89 @@
+// Bundles the homeostat CLI into packages/core/dist/cli/ (npm's `prepare`, so `npm ci` builds it):
+// one file per command's needs instead of hundreds of TypeScript sources stripped at every start.
+// Code splitting turns each dynamic import of the CLI (the verbs, plan/invoke, eks token, the EKS
+// access) into chunks of its own, so `scale` loads client-node but not the AWS SDK, Powertools, the
+// config schema or the pipeline. bin/homeostat.js runs the bundle while sources.json (every source
+// file bundled, with its modification time) matches the sources; else the sources.
+//
+//   npm run build:cli
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { build, type Metafile, type Plugin } from "esbuild";
+
+const REPO_ROOT = resolve(import.meta.dirname, "..");
+export const CORE_DIR = join(REPO_ROOT, "packages/core");
+export const CLI_BUNDLE_DIR = join(CORE_DIR, "dist/cli");
+
+/**
+ * Tells esbuild that a package's modules do nothing when imported but define things, so the ones
+ * nothing uses are left out. client-node's index re-exports the generated API of every group (three
+ * layers each); the CLI uses four groups.
+ */
+function sideEffectFree(pkg: string): Plugin {
+  return {
+    name: `side-effect-free:${pkg}`,
+    setup(build) {
+      const inPackage = `node_modules/${pkg}/`;
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === pkg) return undefined;
+        const importer = args.importer;
+        if (args.path !== pkg && !importer.includes(inPackage)) return undefined;
+        const resolved = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: pkg,
+        });
+        if (resolved.errors.length > 0 || !resolved.path.includes(inPackage)) {
+          return undefined;
+        }
+        return { ...resolved, sideEffects: false };
+      });
+    },
+  };
+}
+
+/** Builds the bundle; returns esbuild's metafile (what went into which chunk). */
+export async function buildCli(): Promise<Metafile> {
+  rmSync(CLI_BUNDLE_DIR, { recursive: true, force: true });
+  mkdirSync(CLI_BUNDLE_DIR, { recursive: true });
+  const result = await build({
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [join(CORE_DIR, "src/cli/main.ts")],
+    outdir: CLI_BUNDLE_DIR,
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node24",
+    // ESM first: the AWS SDK's dist-es tree-shakes, its CommonJS build does not
+    mainFields: ["module", "main"],
+    // CommonJS dependencies inside an ES module bundle still call require() for Node's built-ins
+    banner: {
+      js: 'import { createRequire as __homeostatRequire } from "node:module";\nconst require = __homeostatRequire(import.meta.url);',
+    },
+    minify: true,
+    plugins: [sideEffectFree("@kubernetes/client-node")],
+    metafile: true,
+    logLevel: "warning",
+  });
+  const sources = Object.fromEntries(
+    Object.keys(result.metafile.inputs)
+      .filter((input) => !input.includes("node_modules/"))
+      .map((input) => {
+        const file = join(REPO_ROOT, input);
+        return [relative(CORE_DIR, file), statSync(file).mtimeMs];
+      }),
+  );
+  writeFileSync(join(CLI_BUNDLE_DIR, "sources.json"), `${JSON.stringify({ sources }, null, 2)}\n`);
+  return result.metafile;
+}
+
+if (import.meta.main) {
+  const metafile = await buildCli();
+  const bytes = Object.values(metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
+  process.stderr.write(
+    `built the homeostat CLI: ${relative(REPO_ROOT, CLI_BUNDLE_DIR)}/ (${Object.keys(metafile.outputs).length} files, ${(bytes / 1024 / 1024).toFixed(1)} MiB)\n`,
+  );
+}
