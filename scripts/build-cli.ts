@@ -43,14 +43,22 @@ function sideEffectFree(pkg: string): Plugin {
   };
 }
 
-/** Builds the bundle; returns esbuild's metafile (what went into which chunk). */
-export async function buildCli(): Promise<Metafile> {
-  rmSync(CLI_BUNDLE_DIR, { recursive: true, force: true });
-  mkdirSync(CLI_BUNDLE_DIR, { recursive: true });
+/**
+ * Builds the bundle; returns esbuild's metafile (what went into which chunk). `write: false` only
+ * computes it (the test of what each command loads).
+ */
+export async function buildCli({ write = true }: { write?: boolean } = {}): Promise<Metafile> {
+  const startedAt = Date.now();
+  if (write) {
+    rmSync(CLI_BUNDLE_DIR, { recursive: true, force: true });
+    mkdirSync(CLI_BUNDLE_DIR, { recursive: true });
+  }
   const result = await build({
     absWorkingDir: REPO_ROOT,
     entryPoints: [join(CORE_DIR, "src/cli/main.ts")],
     outdir: CLI_BUNDLE_DIR,
+    // .mjs: an ES module whatever package.json is near (Node need not look)
+    outExtension: { ".js": ".mjs" },
     chunkNames: "chunks/[name]-[hash]",
     bundle: true,
     splitting: true,
@@ -63,17 +71,22 @@ export async function buildCli(): Promise<Metafile> {
     banner: {
       js: 'import { createRequire as __homeostatRequire } from "node:module";\nconst require = __homeostatRequire(import.meta.url);',
     },
+    // less to read and compile at every start; errors reach people as messages, not stack traces
     minify: true,
     plugins: [sideEffectFree("@kubernetes/client-node")],
     metafile: true,
+    write,
     logLevel: "warning",
   });
+  if (!write) return result.metafile;
+  // written last: a build that failed half-way leaves no manifest, and the bin runs the sources
   const sources = Object.fromEntries(
     Object.keys(result.metafile.inputs)
       .filter((input) => !input.includes("node_modules/"))
       .map((input) => {
-        const file = join(REPO_ROOT, input);
-        return [relative(CORE_DIR, file), statSync(file).mtimeMs];
+        const { mtimeMs } = statSync(join(REPO_ROOT, input));
+        // changed while the build read it: which version went in is unknown, so never a match
+        return [relative(CORE_DIR, join(REPO_ROOT, input)), mtimeMs >= startedAt ? -1 : mtimeMs];
       }),
   );
   writeFileSync(join(CLI_BUNDLE_DIR, "sources.json"), `${JSON.stringify({ sources }, null, 2)}\n`);

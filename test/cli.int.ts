@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliVerb, EksTokenShape, verbOutputShape } from "../packages/core/src/cli/shapes.ts";
 import type { Kube } from "../packages/core/src/kube/client.ts";
 import { strategicMergePatch } from "../packages/core/src/kube/result.ts";
 import { REPO_ROOT } from "./env/binaries.ts";
@@ -57,10 +58,13 @@ async function homeostat(args: string[], kubeconfig = automationConfig): Promise
   }
 }
 
-/** Runs with --output json and parses stdout, which must be exactly one JSON object. */
-async function homeostatJson(args: string[], kubeconfig?: string) {
+/**
+ * Runs with --output json and parses stdout, which must be exactly one JSON object of the shape
+ * docs/cli.md documents for the verb (its result, or the failure).
+ */
+async function homeostatJson(args: [CliVerb, ...string[]], kubeconfig?: string) {
   const run = await homeostat([...args, "--output", "json"], kubeconfig);
-  const result = JSON.parse(run.stdout) as Record<string, unknown> & {
+  const result = verbOutputShape(args[0]).parse(JSON.parse(run.stdout)) as Record<string, unknown> & {
     ok: boolean;
     changed: boolean;
     message: string;
@@ -138,10 +142,7 @@ describe("homeostat", () => {
       [HOMEOSTAT_BIN, "eks", "token", "--cluster", env.clusterName, "--region", env.region],
       { env: { ...process.env, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" } },
     );
-    const credential = JSON.parse(stdout) as {
-      kind: string;
-      status: { token: string; expirationTimestamp: string };
-    };
+    const credential = EksTokenShape.parse(JSON.parse(stdout));
     expect(credential.kind).toBe("ExecCredential");
     expect(credential.status.token).toMatch(/^k8s-aws-v1\.[A-Za-z0-9_-]+$/);
     expect(credential.status.expirationTimestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);

@@ -55,4 +55,4 @@ if (wanted === "bundle" && problem) {
 }
 // V8's code cache on disk (in the OS temp directory): later runs skip compiling the bundle's chunks
 if (!problem) nodeModule.enableCompileCache();
-import(problem ? "../src/cli/main.ts" : new URL("main.js", bundleDir).href);
+import(problem ? "../src/cli/main.ts" : new URL("main.mjs", bundleDir).href);

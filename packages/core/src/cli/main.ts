@@ -1,5 +1,5 @@
 // The `homeostat` process: argv in, the exit code out. bin/homeostat.js starts it — bundled
-// (dist/cli/main.js, built by scripts/build-cli.ts at install) or, failing that, from these sources.
+// (dist/cli/main.mjs, built by scripts/build-cli.ts at install) or, failing that, from these sources.
 import { runCli } from "./run.ts";
 
 const abort = new AbortController();
