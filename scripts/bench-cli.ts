@@ -9,13 +9,14 @@
 // points at another bin (the baseline: a checkout of main), run with this Node as the bin is.
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { uncordon } from "../packages/core/src/kube/cordon.ts";
 import { REPO_ROOT } from "../test/env/binaries.ts";
 import { addNode, createNamespace, createPauseDeployment, removeNode } from "../test/env/cluster.ts";
 import { adminKube, loadTestEnv } from "../test/env/env.ts";
+import { takeLease } from "../test/env/lifecycle.ts";
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -35,6 +36,8 @@ const KUBECTL = "/usr/bin/kubectl";
 for (const tool of [TIME, KUBECTL]) if (!existsSync(tool)) throw new Error(`${tool} is needed`);
 
 const env = loadTestEnv();
+// a test run that ends meanwhile must not stop an environment it started while this uses it
+const releaseLease = takeLease();
 const admin = adminKube(env);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const scratch = mkdtempSync(join(tmpdir(), "bench-cli-"));
@@ -42,14 +45,19 @@ const rssFile = join(scratch, "rss");
 
 interface Sample {
   ms: number;
+  /** user + system CPU time: what the process itself cost, however busy the machine is */
+  cpuMs: number;
   rssMiB: number;
 }
 
-/** One whole process under GNU time: wall time as seen from here, peak RSS as the kernel counted it. */
+/**
+ * One whole process under GNU time: wall time as seen from here; CPU time and peak RSS as the kernel
+ * counted them.
+ */
 async function measure(command: string, args: string[], cwd = REPO_ROOT): Promise<Sample> {
   const started = performance.now();
   try {
-    await run(TIME, ["-f", "%M", "-o", rssFile, command, ...args], { cwd, timeout: 60_000 });
+    await run(TIME, ["-f", "%M %U %S", "-o", rssFile, command, ...args], { cwd, timeout: 60_000 });
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string };
     throw new Error(
@@ -57,8 +65,12 @@ async function measure(command: string, args: string[], cwd = REPO_ROOT): Promis
     );
   }
   const ms = performance.now() - started;
-  const kib = Number(readFileSync(rssFile, "utf8").trim().split("\n").at(-1));
-  return { ms, rssMiB: kib / 1024 };
+  const [kib, user, system] = (readFileSync(rssFile, "utf8").trim().split("\n").at(-1) ?? "")
+    .split(" ")
+    .map(Number);
+  if (kib === undefined || user === undefined || system === undefined)
+    throw new Error(`no figures from ${TIME}`);
+  return { ms, cpuMs: (user + system) * 1000, rssMiB: kib / 1024 };
 }
 
 const homeostat = (args: string[]) =>
@@ -142,6 +154,7 @@ try {
   await removeNode(admin, node.name);
   await ns.cleanup();
   rmSync(scratch, { recursive: true, force: true });
+  releaseLease();
 }
 
 const median = (xs: number[]) => {
@@ -149,17 +162,18 @@ const median = (xs: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
+const cell = (ours: number, theirs: number, digits = 0) =>
+  `${ours.toFixed(digits)} | ${theirs.toFixed(digits)} | ${(ours / theirs).toFixed(1)}×`;
 const lines = [
-  "| command | homeostat ms | kubectl ms | ratio | homeostat MiB | kubectl MiB | ratio |",
-  "|---|---:|---:|---:|---:|---:|---:|",
+  "| command | homeostat ms | kubectl ms | ratio | homeostat CPU ms | kubectl CPU ms | ratio | homeostat MiB | kubectl MiB | ratio |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...cases.map((c) => {
     const got = samples.get(c.name);
     if (!got) throw new Error(c.name);
-    const [ms, theirMs] = [median(got.ours.map((s) => s.ms)), median(got.kubectl.map((s) => s.ms))];
-    const [rss, theirRss] = [median(got.ours.map((s) => s.rssMiB)), median(got.kubectl.map((s) => s.rssMiB))];
-    return `| ${c.name} | ${ms.toFixed(0)} | ${theirMs.toFixed(0)} | ${(ms / theirMs).toFixed(1)}× | ${rss.toFixed(0)} | ${theirRss.toFixed(0)} | ${(rss / theirRss).toFixed(1)}× |`;
+    const of = (side: Sample[], field: keyof Sample) => median(side.map((sample) => sample[field]));
+    return `| ${c.name} | ${(["ms", "cpuMs", "rssMiB"] as const).map((field) => cell(of(got.ours, field), of(got.kubectl, field))).join(" | ")} |`;
   }),
 ];
 process.stdout.write(
-  `${lines.join("\n")}\n(medians of ${runs} interleaved runs; homeostat: ${bin} on Node ${process.versions.node}; kubectl: get deployment for status, kubectl --help beside both --help rows)\n`,
+  `${lines.join("\n")}\n(medians of ${runs} interleaved runs; homeostat: ${bin} on Node ${process.versions.node}; kubectl: get deployment for status, kubectl --help beside both --help rows; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores at the end)\n`,
 );

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The `homeostat` command: npx homeostat --help
 //
-// Plain JavaScript that any Node with ES modules parses (no TypeScript, no top-level await), so that an older Node
-// gets one line saying what to do instead of a stack trace. It starts the bundle that
-// scripts/build-cli.ts builds at install (dist/cli/: each command loads only its own chunks) when that
-// bundle is built from the sources as they are now, else the TypeScript sources themselves.
+// Plain JavaScript that any Node with ES modules parses (no TypeScript, no top-level await), so that
+// an older Node gets one line saying what to do instead of a stack trace. It starts the bundle that
+// scripts/build-cli.ts builds at install (dist/cli/: each command loads only its own chunks) when
+// that bundle was built from the sources as they are now, else the TypeScript sources themselves.
 // HOMEOSTAT_CLI=bundle insists on the bundle (exit 1 if missing or stale), HOMEOSTAT_CLI=sources on
 // the sources.
 import { readFileSync, statSync } from "node:fs";
