@@ -43,6 +43,18 @@ describe("the bundled CLI", () => {
     ).toEqual([]);
   });
 
+  it("takes from undici only what client-node uses (scripts/build-cli-undici.cjs)", () => {
+    const undici = loadedWith("packages/core/src/cli/dispatch.ts").filter((input) =>
+      input.includes("node_modules/undici/"),
+    );
+    expect(undici.some((input) => input.endsWith("undici/lib/dispatcher/agent.js"))).toBe(true);
+    expect(
+      undici.filter((input) =>
+        /undici\/(index\.js|lib\/(mock|cache|web\/websocket|web\/eventsource)\/)/.test(input),
+      ),
+    ).toEqual([]);
+  });
+
   it("leaves out the API groups of client-node the verbs do not use", () => {
     const apis = Object.keys(metafile.inputs).filter((input) =>
       /client-node\/dist\/gen\/apis\/\w+Api\.js$/.test(input),

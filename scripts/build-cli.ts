@@ -43,6 +43,20 @@ function sideEffectFree(pkg: string): Plugin {
   };
 }
 
+/** client-node's imports of undici, answered by scripts/build-cli-undici.cjs (why: there). */
+function slimUndiciForClientNode(): Plugin {
+  return {
+    name: "slim-undici",
+    setup(build) {
+      build.onResolve({ filter: /^undici$/ }, (args) =>
+        args.importer.includes("node_modules/@kubernetes/client-node/")
+          ? { path: join(REPO_ROOT, "scripts/build-cli-undici.cjs") }
+          : undefined,
+      );
+    },
+  };
+}
+
 /**
  * Builds the bundle; returns esbuild's metafile (what went into which chunk). `write: false` only
  * computes it (the test of what each command loads).
@@ -73,7 +87,7 @@ export async function buildCli({ write = true }: { write?: boolean } = {}): Prom
     },
     // less to read and compile at every start; errors reach people as messages, not stack traces
     minify: true,
-    plugins: [sideEffectFree("@kubernetes/client-node")],
+    plugins: [sideEffectFree("@kubernetes/client-node"), slimUndiciForClientNode()],
     metafile: true,
     write,
     logLevel: "warning",

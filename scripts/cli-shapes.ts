@@ -80,7 +80,7 @@ export function renderShapes(): string {
     for (const [name, definition] of Object.entries(schema.$defs ?? {})) shared.set(name, definition);
     return typeText(schema, 0);
   };
-  const fence = (text: string) => `\`\`\`ts\n${text}\n\`\`\``;
+  const fence = (text: string) => `\`\`\`text\n${text}\n\`\`\``;
   const blocks = [
     `### Verbs: ${VERB_STATE_SHAPES.map(({ verb }) => verb).join(", ")}\n\nExit 0 when \`ok\`, 1 when not.\n\n${fence(render(VerbResultEnvelope))}`,
     `Each verb's \`Before\` and \`After\` (the same type unless both are given):\n\n${fence(
