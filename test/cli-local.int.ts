@@ -16,10 +16,11 @@ import {
 } from "../packages/core/src/cli/shapes.ts";
 import { sampleEvent } from "../packages/core/src/events/index.ts";
 import type { Kube } from "../packages/core/src/kube/client.ts";
+import { buildCli } from "../scripts/build-cli.ts";
 import { REPO_ROOT } from "./env/binaries.ts";
 import { type AddedNode, addNode, removeNode } from "./env/cluster.ts";
 import { adminKube, loadTestEnv, type TestEnv } from "./env/env.ts";
-import { execKubeconfig, HOMEOSTAT_BIN } from "./env/identity.ts";
+import { execKubeconfig, HOMEOSTAT_BIN, HOMEOSTAT_ENV } from "./env/identity.ts";
 import { applyAutomationRbac } from "./env/rbac.ts";
 import { freshEnvelope } from "./fixtures/e2e-harness.ts";
 
@@ -42,7 +43,7 @@ async function homeostat(args: string[], stdin?: string, cwd = REPO_ROOT): Promi
   const child = runFile(process.execPath, [HOMEOSTAT_BIN, ...args], {
     timeout: 60_000,
     cwd,
-    env: { ...process.env, HOMEOSTAT_STATE_DB: join(dir, "state.db") },
+    env: { ...HOMEOSTAT_ENV, HOMEOSTAT_STATE_DB: join(dir, "state.db") },
   });
   if (stdin !== undefined) {
     child.child.stdin?.end(stdin);
@@ -77,6 +78,8 @@ async function nodeState(name: string) {
 }
 
 beforeAll(async () => {
+  // the bundle of the sources as they are: what `npm ci` builds and users run
+  await buildCli();
   env = loadTestEnv();
   admin = adminKube(env);
   await applyAutomationRbac(admin);
