@@ -8,12 +8,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  EventsSampleListShape,
+  FailureShape,
+  InvokeShape,
+  PlanShape,
+} from "../packages/core/src/cli/shapes.ts";
 import { sampleEvent } from "../packages/core/src/events/index.ts";
 import type { Kube } from "../packages/core/src/kube/client.ts";
+import { buildCli } from "../scripts/build-cli.ts";
 import { REPO_ROOT } from "./env/binaries.ts";
 import { type AddedNode, addNode, removeNode } from "./env/cluster.ts";
 import { adminKube, loadTestEnv, type TestEnv } from "./env/env.ts";
-import { execKubeconfig, HOMEOSTAT_BIN } from "./env/identity.ts";
+import { execKubeconfig, HOMEOSTAT_BIN, HOMEOSTAT_ENV } from "./env/identity.ts";
 import { applyAutomationRbac } from "./env/rbac.ts";
 import { freshEnvelope } from "./fixtures/e2e-harness.ts";
 
@@ -32,11 +39,11 @@ interface Run {
   stderr: string;
 }
 
-async function homeostat(args: string[], stdin?: string): Promise<Run> {
+async function homeostat(args: string[], stdin?: string, cwd = REPO_ROOT): Promise<Run> {
   const child = runFile(process.execPath, [HOMEOSTAT_BIN, ...args], {
     timeout: 60_000,
-    cwd: REPO_ROOT, // `invoke` finds functions/<handler>.ts from the working directory
-    env: { ...process.env, HOMEOSTAT_STATE_DB: join(dir, "state.db") },
+    cwd,
+    env: { ...HOMEOSTAT_ENV, HOMEOSTAT_STATE_DB: join(dir, "state.db") },
   });
   if (stdin !== undefined) {
     child.child.stdin?.end(stdin);
@@ -71,6 +78,8 @@ async function nodeState(name: string) {
 }
 
 beforeAll(async () => {
+  // the bundle of the sources as they are: what `npm ci` builds and users run
+  await buildCli();
   env = loadTestEnv();
   admin = adminKube(env);
   await applyAutomationRbac(admin);
@@ -94,6 +103,8 @@ describe("homeostat events sample", () => {
     const kinds = list.stdout.trim().split("\n");
     expect(kinds).toContain("spot-interruption");
     expect(kinds).toContain("health-scheduled-change");
+    const json = await homeostat(["events", "sample", "--output", "json"]);
+    expect(EventsSampleListShape.parse(JSON.parse(json.stdout))).toEqual(kinds);
     const sample = await homeostat(["events", "sample", "asg-terminate-sqs"]);
     expect(JSON.parse(sample.stdout)).toHaveProperty("Records");
   });
@@ -122,11 +133,12 @@ describe("homeostat plan", () => {
       "json",
     ]);
     expect(run.code).toBe(0);
-    const plan = JSON.parse(run.stdout) as {
-      trigger: { kind: string; instanceId: string };
-      actions: Array<{ policy: string; verb: string; target: { name: string }; reason: string }>;
-      skipped: Array<{ policy: string; reason: string }>;
-    };
+    // one trigger on one cluster: still the list, as for several
+    const { plans, rejected } = PlanShape.parse(JSON.parse(run.stdout));
+    expect(rejected).toEqual([]);
+    expect(plans).toHaveLength(1);
+    const [plan] = plans;
+    if (!plan) throw new Error("no plan");
     expect(plan.trigger).toMatchObject({ kind: "instance", instanceId: node.instanceId });
     expect(plan.actions).toEqual([
       expect.objectContaining({
@@ -161,6 +173,17 @@ describe("homeostat plan", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/instance-id/);
     expect(run.stdout).toBe("");
+    const json = await homeostat(
+      ["plan", "--event", "-", "--config", CONFIG, "--offline", "--output", "json"],
+      JSON.stringify({ ...event, detail }),
+    );
+    expect(json.code).toBe(2);
+    expect(FailureShape.parse(JSON.parse(json.stdout))).toMatchObject({
+      verb: "plan",
+      ok: false,
+      error: { code: "invalid", exitCode: 2 },
+      message: expect.stringMatching(/instance-id/),
+    });
   });
 
   it("names the field of an invalid config", async () => {
@@ -206,10 +229,8 @@ describe("homeostat invoke", () => {
       "json",
     ]);
     expect(run.code, run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as {
-      handler: string;
-      records: Array<{ triggers: Array<{ ran: Array<{ verb: string; dryRun: boolean; ok: boolean }> }> }>;
-    };
+    const result = InvokeShape.parse(JSON.parse(run.stdout));
+    if (result.handler === "rollout-guard") throw new Error("the node-events handler ran the rollout guard");
     expect(result.handler).toBe("node-events");
     expect(result.records[0]?.triggers[0]?.ran).toEqual([
       expect.objectContaining({ verb: "drain", dryRun: true, ok: true }),
@@ -222,5 +243,25 @@ describe("homeostat invoke", () => {
     const run = await homeostat(["invoke", "nodes", "--event", "x.json"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/invoke needs a handler: one of alarm, node-events, schedule, rollout-guard/);
+  });
+
+  it("runs the rollout guard from outside the repository, with the config named", async () => {
+    const outside = mkdtempSync(join(tmpdir(), "homeostat-elsewhere-"));
+    try {
+      const run = await homeostat(
+        ["invoke", "rollout-guard", "--config", CONFIG, "--kubeconfig", kubeconfig, "--output", "json"],
+        undefined,
+        outside,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const result = InvokeShape.parse(JSON.parse(run.stdout));
+      if (result.handler !== "rollout-guard") throw new Error(`ran ${result.handler}`);
+      // it reached the cluster and scanned the config's namespaces
+      expect(result.clusters).toHaveLength(1);
+      expect(result.clusters[0]?.error).toBeUndefined();
+      expect(result.clusters[0]?.namespaces.length).toBeGreaterThan(0);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

@@ -8,8 +8,10 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CliVerb, EksTokenShape, verbOutputShape } from "../packages/core/src/cli/shapes.ts";
 import type { Kube } from "../packages/core/src/kube/client.ts";
 import { strategicMergePatch } from "../packages/core/src/kube/result.ts";
+import { buildCli } from "../scripts/build-cli.ts";
 import { REPO_ROOT } from "./env/binaries.ts";
 import {
   type AddedNode,
@@ -20,7 +22,7 @@ import {
   waitFor,
 } from "./env/cluster.ts";
 import { adminKube, loadTestEnv, type TestEnv } from "./env/env.ts";
-import { execKubeconfig, HOMEOSTAT_BIN } from "./env/identity.ts";
+import { execKubeconfig, HOMEOSTAT_BIN, HOMEOSTAT_ENV } from "./env/identity.ts";
 import { applyAutomationRbac } from "./env/rbac.ts";
 
 const runFile = promisify(execFile);
@@ -39,7 +41,7 @@ interface Run {
   stderr: string;
 }
 
-async function homeostat(args: string[], kubeconfig = automationConfig): Promise<Run> {
+async function homeostat(args: string[], kubeconfig = automationConfig, env = HOMEOSTAT_ENV): Promise<Run> {
   try {
     const { stdout, stderr } = await runFile(
       process.execPath,
@@ -47,6 +49,7 @@ async function homeostat(args: string[], kubeconfig = automationConfig): Promise
       {
         timeout: 60_000,
         cwd: REPO_ROOT,
+        env,
       },
     );
     return { code: 0, stdout, stderr };
@@ -57,10 +60,13 @@ async function homeostat(args: string[], kubeconfig = automationConfig): Promise
   }
 }
 
-/** Runs with --output json and parses stdout, which must be exactly one JSON object. */
-async function homeostatJson(args: string[], kubeconfig?: string) {
+/**
+ * Runs with --output json and parses stdout, which must be exactly one JSON object of the shape
+ * docs/cli.md documents for the verb (its result, or the failure).
+ */
+async function homeostatJson(args: [CliVerb, ...string[]], kubeconfig?: string) {
   const run = await homeostat([...args, "--output", "json"], kubeconfig);
-  const result = JSON.parse(run.stdout) as Record<string, unknown> & {
+  const result = verbOutputShape(args[0]).parse(JSON.parse(run.stdout)) as Record<string, unknown> & {
     ok: boolean;
     changed: boolean;
     message: string;
@@ -75,6 +81,8 @@ async function readDeployment(name: string): Promise<V1Deployment> {
 }
 
 beforeAll(async () => {
+  // the bundle of the sources as they are: what `npm ci` builds and users run
+  await buildCli();
   env = loadTestEnv();
   admin = adminKube(env);
   await applyAutomationRbac(admin);
@@ -136,12 +144,9 @@ describe("homeostat", () => {
     const { stdout } = await runFile(
       process.execPath,
       [HOMEOSTAT_BIN, "eks", "token", "--cluster", env.clusterName, "--region", env.region],
-      { env: { ...process.env, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" } },
+      { env: { ...HOMEOSTAT_ENV, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" } },
     );
-    const credential = JSON.parse(stdout) as {
-      kind: string;
-      status: { token: string; expirationTimestamp: string };
-    };
+    const credential = EksTokenShape.parse(JSON.parse(stdout));
     expect(credential.kind).toBe("ExecCredential");
     expect(credential.status.token).toMatch(/^k8s-aws-v1\.[A-Za-z0-9_-]+$/);
     expect(credential.status.expirationTimestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
@@ -268,6 +273,18 @@ describe("homeostat", () => {
     expect((await readDeployment("web")).spec?.replicas).toBe(3);
   });
 
+  it("gives the same result from the TypeScript sources as from the bundle", async () => {
+    const args = ["status", `${ns.name}/web`, "--output", "json"];
+    const bundled = await homeostat(args);
+    const sources = await homeostat(args, automationConfig, { ...process.env, HOMEOSTAT_CLI: "sources" });
+    expect([bundled.code, sources.code]).toEqual([0, 0]);
+    const timeless = (run: Run) => ({
+      ...verbOutputShape("status").parse(JSON.parse(run.stdout)),
+      durationMs: 0,
+    });
+    expect(timeless(sources)).toEqual(timeless(bundled));
+  });
+
   it("answers --help for every command", async () => {
     for (const args of [
       [],
@@ -281,7 +298,9 @@ describe("homeostat", () => {
       ["history"],
       ["eks", "token"],
     ]) {
-      const { stdout } = await runFile(process.execPath, [HOMEOSTAT_BIN, ...args, "--help"]);
+      const { stdout } = await runFile(process.execPath, [HOMEOSTAT_BIN, ...args, "--help"], {
+        env: HOMEOSTAT_ENV,
+      });
       expect(stdout).toContain("usage: homeostat");
     }
   });

@@ -16,7 +16,13 @@ import type { TestEnv } from "./env.ts";
 type IdentityEnv = Pick<TestEnv, "server" | "caFile" | "motoUrl" | "region" | "clusterName" | "roles">;
 
 /** The `homeostat` CLI, run with the pinned Node (process.execPath) in tests. */
-export const HOMEOSTAT_BIN = join(REPO_ROOT, "packages/core/bin/homeostat.ts");
+export const HOMEOSTAT_BIN = join(REPO_ROOT, "packages/core/bin/homeostat.js");
+
+/**
+ * The environment for a `homeostat` process in tests: the bundle, as users run it (scripts/build-cli.ts
+ * builds it; the bin refuses a missing or stale one rather than falling back to the sources).
+ */
+export const HOMEOSTAT_ENV: NodeJS.ProcessEnv = { ...process.env, HOMEOSTAT_CLI: "bundle" };
 
 /** A KubeConfig for the test cluster whose user presents one fixed bearer token (expired, forged, …). */
 export function tokenKubeConfig(env: Pick<TestEnv, "server" | "caFile">, token: string): KubeConfig {

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
+import type { z } from "zod";
 import type { GlobalOptions, LocalCommand } from "../command/index.ts";
 import { UsageError } from "../command/index.ts";
 import { ConfigError, loadConfig } from "../config/load.ts";
@@ -19,6 +20,7 @@ import type { AuditRecord } from "../state/audit-log.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
 import { connect } from "./dispatch.ts";
 import type { CliIo } from "./run.ts";
+import type { ClusterPlanShape, PlanShape } from "./shapes.ts";
 
 const DEFAULT_CONFIG = "homeostat.config.ts";
 
@@ -103,7 +105,7 @@ export async function readConfig(
     return await loadConfig(path);
   } catch (error) {
     if (error instanceof ConfigError) {
-      const hint = file ? "" : ` (the default; pass --config FILE for another)`;
+      const hint = file ? "" : " (the default: homeostat.config.ts in the working directory)";
       throw new UsageError(`${error.message}${error.code === "not-found" ? hint : ""}`, command);
     }
     throw error;
@@ -132,20 +134,8 @@ function clusterConnector(
   };
 }
 
-interface ClusterPlanJson {
-  trigger: Trigger;
-  cluster: string;
-  actions: Array<{
-    policy: string;
-    verb: string;
-    target: unknown;
-    params: unknown;
-    reason: string;
-    dryRun: boolean;
-    notes: string[];
-  }>;
-  skipped: Array<{ policy: string; reason: string; stage: string }>;
-}
+/** One trigger on one cluster, as `plan` prints it (its shape: ./shapes.ts). */
+type ClusterPlanJson = z.output<typeof ClusterPlanShape>;
 
 function planJson(
   trigger: Trigger,
@@ -237,8 +227,9 @@ async function plan(
   }
 
   if (globals.output === "json") {
-    const [only] = plans;
-    io.stdout(`${JSON.stringify(plans.length === 1 && only ? only : { plans, rejected: rejections })}\n`);
+    // always the list, however many triggers and clusters: one shape for scripts to read
+    const output: z.input<typeof PlanShape> = { plans, rejected: rejections };
+    io.stdout(`${JSON.stringify(output)}\n`);
   } else {
     const byTrigger = new Map<Trigger, ClusterPlanJson[]>();
     for (const entry of plans) byTrigger.set(entry.trigger, [...(byTrigger.get(entry.trigger) ?? []), entry]);

@@ -1,4 +1,4 @@
-import { formatTarget } from "../command/index.ts";
+import { type CommandName, formatTarget } from "../command/index.ts";
 import { KubeVerbError, type KubeVerbErrorCode } from "../domain/errors.ts";
 import type { Target } from "../domain/target.ts";
 import type { UndoAction, Verb, VerbResult } from "../domain/verb.ts";
@@ -7,9 +7,12 @@ import type { DrainReport } from "../kube/drain.ts";
 import type { DeploymentHistory } from "../kube/history.ts";
 import type { TargetStatus } from "../kube/status.ts";
 
-/** A VerbResult as the CLI prints it; a failure also says why (`error.code`) and the exit code. */
+/**
+ * A VerbResult as the CLI prints it; a failure also says why (`error.code`) and the exit code. A
+ * failure of any command has this shape, `verb` naming the command (`unknown` when the line named none).
+ */
 export type CliResult = Omit<VerbResult, "verb" | "target"> & {
-  verb: Verb | "unknown";
+  verb: CommandName | "unknown";
   target: Target | undefined;
   error?: { code: KubeVerbErrorCode; exitCode: 1 | 2 };
 };
@@ -30,14 +33,14 @@ export function formatUndo(undo: UndoAction): string {
 /** The result for an error thrown before or during a verb: ok false, nothing changed. */
 export function errorResult(
   error: unknown,
-  context: { verb?: Verb; target?: Target; dryRun: boolean; durationMs: number },
+  context: { command?: CommandName; target?: Target; dryRun: boolean; durationMs: number },
 ): CliResult {
   const verbError =
     error instanceof KubeVerbError
       ? error
       : new KubeVerbError("failed", error instanceof Error ? error.message : String(error), { cause: error });
   return {
-    verb: context.verb ?? "unknown",
+    verb: context.command ?? "unknown",
     target: context.target,
     ok: false,
     changed: false,
@@ -103,7 +106,7 @@ const DETAILS: { [V in Verb]?: { lines: (result: CliResult) => string[]; onFailu
 /** Short, readable text: the message, details for read verbs and drain, warnings, and the undo. */
 export function formatText(result: CliResult): string {
   const lines = [result.ok ? result.message : `error: ${result.message}`];
-  const details = result.verb === "unknown" ? undefined : DETAILS[result.verb];
+  const details = Object.hasOwn(DETAILS, result.verb) ? DETAILS[result.verb as Verb] : undefined;
   if (details && result.after && (result.ok || details.onFailure)) lines.push(...details.lines(result));
   lines.push(...result.warnings.map((w) => `warning: ${w}`));
   if (result.dryRun) lines.push("dry run: nothing was changed");

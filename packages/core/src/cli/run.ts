@@ -1,5 +1,9 @@
+// What every run loads: the grammar and its help, nothing more (`--help` needs no zod, no client).
+// Each command then imports only its own part: the verbs (./dispatch.ts: client-node), plan and
+// invoke (./local.ts: the pipeline), eks token (the AWS SDK).
 import {
   type Command,
+  type CommandName,
   isLocalCommand,
   parseCommandLine,
   shortUsage,
@@ -8,9 +12,6 @@ import {
 } from "../command/index.ts";
 import { KubeVerbError } from "../domain/errors.ts";
 import type { Target } from "../domain/target.ts";
-import type { Verb } from "../domain/verb.ts";
-import { verbRequest } from "../domain/verbs/index.ts";
-import { type CliResult, errorResult, formatJson, formatText } from "./output.ts";
 
 export interface CliIo {
   stdout(text: string): void;
@@ -54,7 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       arg === "-ojson" ||
       (arg === "-o" && argv[i + 1] === "json"),
   );
-  let verb: Verb | undefined;
+  let name: CommandName | undefined;
   let target: Target | undefined;
   let dryRun = argv.includes("--dry-run");
   let output: "text" | "json" = wantsJson ? "json" : "text";
@@ -67,21 +68,27 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
       return 0;
     }
     const { command, globals } = invocation;
+    name = command.verb;
     if (command.verb === "eks-token") return await printEksToken(command, io);
     if (isLocalCommand(command)) {
       const { runLocalCommand } = await import("./local.ts");
       return await runLocalCommand(command, globals, io);
     }
-    verb = command.verb;
-    target = verbRequest(command).target;
-    const { connect, runCommand } = await import("./dispatch.ts");
+    const [{ commandTarget, connect, runCommand }, { formatJson, formatText }] = await Promise.all([
+      import("./dispatch.ts"),
+      import("./output.ts"),
+    ]);
+    target = commandTarget(command);
     const kube = await connect(globals.connection);
     const result = await runCommand(kube, command, globals, io);
-    io.stdout(output === "json" ? formatJson(result) : formatText(result as CliResult));
+    io.stdout(output === "json" ? formatJson(result) : formatText(result));
     return result.ok ? 0 : 1;
   } catch (error) {
+    const { errorResult, formatJson, formatText } = await import("./output.ts");
+    // the command the line named, even when it could not be parsed whole
+    const command = name ?? (error instanceof UsageError ? error.topic : undefined);
     const result = errorResult(error, {
-      ...(verb ? { verb } : {}),
+      ...(command ? { command } : {}),
       ...(target ? { target } : {}),
       dryRun,
       durationMs: Math.round(performance.now() - startedAt),

@@ -399,10 +399,34 @@ function expectNoMore(extra: string[], topic: CommandName): void {
 }
 
 /**
+ * The command a line names, read leniently: for a line that does not parse (an unknown option, a
+ * bad --output), the usage error still names its command.
+ */
+function namedCommand(argv: readonly string[]): CommandName | undefined {
+  const { args } = setNegativesAside(argv);
+  const { positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: false });
+  try {
+    return nameCommand([...positionals], false).topic;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Parses a command line (argv without the program name). Throws UsageError (exit 2) with a message
- * saying what is wrong and what was expected.
+ * saying what is wrong and what was expected, and the command it is about when the line names one.
  */
 export function parseCommandLine(argv: readonly string[]): ParsedInvocation {
+  try {
+    return parseInvocation(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError) || error.topic !== undefined) throw error;
+    const topic = namedCommand(argv);
+    throw topic ? new UsageError(error.message, topic) : error;
+  }
+}
+
+function parseInvocation(argv: readonly string[]): ParsedInvocation {
   const { args, negatives } = setNegativesAside(argv);
   const { values, positionals } = parseOptions(args, negatives);
   const output = values.output ?? "text";

@@ -1,6 +1,6 @@
-#!/usr/bin/env node
-// The `homeostat` command: npx homeostat --help
-import { runCli } from "../src/cli/run.ts";
+// The `homeostat` process: argv in, the exit code out. bin/homeostat.js starts it — bundled
+// (dist/cli/main.mjs, built by scripts/build-cli.ts at install) or, failing that, from these sources.
+import { runCli } from "./run.ts";
 
 const abort = new AbortController();
 process.once("SIGINT", () => abort.abort());
