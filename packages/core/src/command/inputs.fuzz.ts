@@ -168,7 +168,8 @@ export const commandTextArb: fc.Arbitrary<string> = fc.oneof(
 export function namesBrokenPart(message: string, broken: Broken): boolean {
   switch (broken.part) {
     case "option value":
-      return message.includes(broken.option === "-o" ? "--output" : broken.option);
+      // -o may be named as typed or by its long name
+      return message.includes(broken.option) || (broken.option === "-o" && message.includes("--output"));
     case "unknown option":
     case "option not taken":
       return message.includes(broken.option);

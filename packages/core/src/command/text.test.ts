@@ -53,8 +53,10 @@ describe("checkCommandText", () => {
 
   it("names look-alike letters and the ASCII a typographic dash replaced", () => {
     // a Cyrillic е (U+0435) in the namespace: another name to the API server
-    expect(refusal("scale shop/ch\u0435ckout +2")).toMatch(/'е' \(U\+0435\), not an ASCII character.*retype/);
-    expect(refusal("scale shop/web +2 \u2014max 5")).toMatch(/U\+2014\) where '--' is meant/);
+    expect(refusal("scale shop/ch\u0435ckout +2")).toMatch(
+      /'е' \(U\+0435, in 'shop\/ch.ckout'\), not an ASCII character.*retype/,
+    );
+    expect(refusal("scale shop/web +2 \u2014max 5")).toMatch(/U\+2014, in '—max'\) where '--' is meant/);
   });
 
   it("never lets a non-ASCII, control or metacharacter through to a command", () => {

@@ -41,7 +41,7 @@ export function checkCommandText(text: string): void {
   const meta = SHELL_METACHARACTERS.exec(text);
   if (meta) {
     throw new UsageError(
-      `the command contains '${meta[0]}', which no command takes (this is not a shell); write e.g. scale shop/checkout +2`,
+      `the command contains '${meta[0]}' (in ${partAt(text, meta.index)}), which no command takes (this is not a shell); write e.g. scale shop/checkout +2`,
     );
   }
   const foreign = /[^\x20-\x7e\t]/u.exec(text);
@@ -50,8 +50,21 @@ export function checkCommandText(text: string): void {
     const meant = MEANT[char];
     throw new UsageError(
       meant
-        ? `the command contains '${char}' (${codePoint(char)}) where ${meant === "a space" ? meant : `'${meant}'`} is meant; type it plainly`
-        : `the command contains '${char}' (${codePoint(char)}), not an ASCII character; namespaces, names and options are ASCII, so it may be a look-alike of a letter: retype the name`,
+        ? `the command contains '${char}' (${codePoint(char)}, in ${partAt(text, foreign.index)}) where ${meant === "a space" ? meant : `'${meant}'`} is meant; type it plainly`
+        : `the command contains '${char}' (${codePoint(char)}, in ${partAt(text, foreign.index)}), not an ASCII character; namespaces, names and options are ASCII, so it may be a look-alike of a letter: retype the name`,
     );
   }
+}
+
+/**
+ * The whitespace-delimited word around `index`, and the option it follows, so a refusal names the
+ * part of the text to fix: `'{' after --to-revision`.
+ */
+function partAt(text: string, index: number): string {
+  const start = text.lastIndexOf(" ", index) + 1;
+  const end = text.indexOf(" ", index);
+  const word = text.slice(start, end === -1 ? undefined : end);
+  const before = text.slice(0, start).trimEnd();
+  const previous = before.slice(before.lastIndexOf(" ") + 1);
+  return previous.startsWith("-") ? `'${word}' after ${previous}` : `'${word}'`;
 }

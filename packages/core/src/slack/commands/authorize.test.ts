@@ -4,7 +4,10 @@ import type { SlackCommandRule } from "../../config/schema.ts";
 import { authorize, groupsNamed } from "./authorize.ts";
 
 function rulesOf(rules: unknown[]): SlackCommandRule[] {
-  const config = parseConfig({ clusters: { prod: { kubeconfig: {} } }, slack: { commands: { rules } } });
+  const config = parseConfig({
+    clusters: { prod: { kubeconfig: {} } },
+    slack: { channel: "C0OPS", commands: { rules } },
+  });
   return config.slack?.commands?.rules ?? [];
 }
 
