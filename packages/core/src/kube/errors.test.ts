@@ -92,3 +92,14 @@ describe("kubeconfigError", () => {
     expect(kubeconfigError(throttled, config({ token: "t" }))).toBe(throttled);
   });
 });
+
+describe("a connection the API server dropped", () => {
+  it("says it reset or answered too late, not to check the kubeconfig", () => {
+    const reset = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+    const error = toKubeVerbError(new TypeError("fetch failed", { cause: reset }), "deployment shop/web");
+    expect(error.code).toBe("unavailable");
+    expect(error.message).toBe(
+      "the API server did not answer for deployment shop/web: fetch failed (read ECONNRESET); it reset the connection or answered too late, as an overloaded one does — try again",
+    );
+  });
+});

@@ -86,6 +86,27 @@ function networkDetail(error: unknown, fallback: string): string {
   return reasons.length > 0 ? `${fallback} (${reasons.join("; ")})` : fallback;
 }
 
+/** Connection failures of a request that reached the API server: it is up, and slow or overloaded. */
+const DROPPED_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
+
+function droppedConnection(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === "object" && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && DROPPED_CODES.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /**
  * Turns an API error into a KubeVerbError. `what` names the object for the message,
  * e.g. `deployment shop/checkout`. KubeVerbErrors pass through unchanged.
@@ -128,6 +149,14 @@ export function toKubeVerbError(error: unknown, what: string): KubeVerbError {
         options,
       );
     case undefined:
+      // a reset or a timeout is not a wrong kubeconfig: the server was reached (and reads were sent again)
+      if (droppedConnection(error)) {
+        return new KubeVerbError(
+          "unavailable",
+          `the API server did not answer for ${what}: ${networkDetail(error, detail)}; it reset the connection or answered too late, as an overloaded one does — try again`,
+          options,
+        );
+      }
       return new KubeVerbError(
         "unavailable",
         `could not reach the API server for ${what}: ${networkDetail(error, detail)}; check the kubeconfig's server and CA (--kubeconfig/--context), the cluster endpoint's access (VPN, private endpoint), and that the cluster is up`,
