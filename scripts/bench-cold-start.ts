@@ -26,7 +26,9 @@ if (!Number.isInteger(runs) || runs < 1) {
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
 interface Sample {
@@ -83,7 +85,14 @@ try {
   const baseInit = median(base.map((s) => s.initMs));
   const baseRss = median(base.map((s) => s.peakRss)) / 2 ** 20;
   const rows = [["bundle", "size MB", "INIT median ms", "ratio", "peak RSS MiB", "Δ MiB"]];
-  rows.push(["baseline", (baseline.bytes / 1e6).toFixed(2), baseInit.toFixed(0), "1.00", baseRss.toFixed(1), "0.0"]);
+  rows.push([
+    "baseline",
+    (baseline.bytes / 1e6).toFixed(2),
+    baseInit.toFixed(0),
+    "1.00",
+    baseRss.toFixed(1),
+    "0.0",
+  ]);
   for (const [name, bundle] of Object.entries(handlers)) {
     const own = samples[name] as Sample[];
     const init = median(own.map((s) => s.initMs));
@@ -97,7 +106,9 @@ try {
       (rss - baseRss).toFixed(1),
     ]);
   }
-  console.log(`cold start under the Lambda emulator, medians of ${runs} fresh processes each (baseline: ${base.length})`);
+  console.log(
+    `cold start under the Lambda emulator, medians of ${runs} fresh processes each (baseline: ${base.length})`,
+  );
   console.log(`| ${rows[0]?.join(" | ")} |`);
   console.log(`|${rows[0]?.map(() => " --- ").join("|")}|`);
   for (const row of rows.slice(1)) console.log(`| ${row.join(" | ")} |`);

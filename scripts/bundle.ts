@@ -14,6 +14,7 @@ import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { esbuildOptions } from "../stacks/bundle.ts";
+import { validatedConfig } from "../stacks/bundle-config.mjs";
 import { FUNCTION_SUFFIX, HANDLERS, type HandlerKey } from "../stacks/handlers.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -47,14 +48,41 @@ function handlerSource(handler: string, root: string): { file: string; exportNam
   throw new BundleError(`Handler not found: ${handler} (no ${base}.ts or .js in ${root})`);
 }
 
-/** Bundles one handler path (`functions/alarm.handler`) into `dir`; fails on a missing file or export. */
-export async function bundleHandler(handler: string, dir: string, root = ROOT): Promise<HandlerBundle> {
+export interface BundleOptions {
+  /** The config to embed (validated now) instead of the repository's homeostat.config.ts. */
+  configFile?: string;
+  root?: string;
+}
+
+/**
+ * Bundles one handler path (`functions/alarm.handler`) into `dir`, with the config checked and
+ * embedded (stacks/bundle-config.mjs); fails on a missing file or export, or a config that does not validate.
+ */
+export async function bundleHandler(
+  handler: string,
+  dir: string,
+  { configFile, root = ROOT }: BundleOptions = {},
+): Promise<HandlerBundle> {
   const { file: entry, exportName } = handlerSource(handler, root);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "bundle.mjs");
-  const result = await build({ ...esbuildOptions(entry, file), logLevel: "silent", absWorkingDir: root });
-  const output = Object.values(result.metafile.outputs).find((out) => out.entryPoint !== undefined);
+  const plugins = [validatedConfig(configFile ? { configFile: resolve(configFile) } : {})];
+  let result: Awaited<ReturnType<typeof build>>;
+  try {
+    result = await build({
+      ...esbuildOptions(entry, file, plugins),
+      logLevel: "silent",
+      absWorkingDir: root,
+    });
+  } catch (error) {
+    const errors = (error as { errors?: { text: string }[] }).errors;
+    throw new BundleError(
+      `bundling ${handler} failed:\n${errors?.map((e) => e.text).join("\n") ?? String(error)}`,
+    );
+  }
+  const metafile = result.metafile as NonNullable<typeof result.metafile>;
+  const output = Object.values(metafile.outputs).find((out) => out.entryPoint !== undefined);
   if (!output?.exports.includes(exportName)) {
     throw new BundleError(
       `${relative(root, entry)} has no export "${exportName}" (it exports ${output?.exports.join(", ") || "nothing"}); fix the handler path ${handler}`,
@@ -65,7 +93,7 @@ export async function bundleHandler(handler: string, dir: string, root = ROOT): 
     file,
     handler: `${basename(file, ".mjs")}.${exportName}`,
     bytes: statSync(file).size,
-    inputs: Object.keys(result.metafile.inputs),
+    inputs: Object.keys(metafile.inputs),
   };
 }
 
@@ -73,6 +101,7 @@ export async function bundleHandler(handler: string, dir: string, root = ROOT): 
 export async function bundleHandlers(
   outDir: string,
   names: readonly string[] = Object.values(FUNCTION_SUFFIX),
+  options: BundleOptions = {},
 ): Promise<Record<string, HandlerBundle>> {
   const keys = (Object.keys(HANDLERS) as HandlerKey[]).filter((key) => names.includes(FUNCTION_SUFFIX[key]));
   const unknown = names.filter((name) => !Object.values(FUNCTION_SUFFIX).includes(name as never));
@@ -84,7 +113,7 @@ export async function bundleHandlers(
   const bundles: Record<string, HandlerBundle> = {};
   for (const key of keys) {
     const name = FUNCTION_SUFFIX[key];
-    bundles[name] = await bundleHandler(HANDLERS[key].handler, join(outDir, name));
+    bundles[name] = await bundleHandler(HANDLERS[key].handler, join(outDir, name), options);
   }
   return bundles;
 }

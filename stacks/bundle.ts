@@ -12,8 +12,11 @@
  * rerun the deployed and infra tests first.
  */
 
-/** The SST `nodejs` properties of every Homeostat function. */
-export const NODEJS = { format: "esm", minify: true } as const;
+/**
+ * The SST `nodejs` properties of every Homeostat function. `plugins` (relative to sst.config.ts) checks
+ * the config at bundle time and embeds it validated (stacks/bundle-config.mjs).
+ */
+export const NODEJS = { format: "esm", minify: true, plugins: "stacks/bundle-config.mjs" } as const;
 
 /** The Lambda runtime every function runs on, and esbuild's target for it (SST maps one to the other). */
 export const LAMBDA_RUNTIME = "nodejs24.x";
@@ -32,12 +35,16 @@ export const BANNER = [
   "",
 ].join("\n");
 
-/** The esbuild options SST 4.17 uses for one handler entry with NODEJS (a deploy, not `sst dev`). */
-export function esbuildOptions(entry: string, outfile: string) {
+/**
+ * The esbuild options SST 4.17 uses for one handler entry with NODEJS (a deploy, not `sst dev`),
+ * but for `plugins`: SST loads NODEJS.plugins itself, the caller passes the same plugins here.
+ */
+export function esbuildOptions<P>(entry: string, outfile: string, plugins: P[]) {
   return {
+    plugins,
     entryPoints: [entry],
     outfile,
-    platform: "node",
+    platform: "node" as const,
     format: NODEJS.format,
     target: ESBUILD_TARGET,
     mainFields: ["module", "main"],
@@ -52,5 +59,5 @@ export function esbuildOptions(entry: string, outfile: string) {
     minifySyntax: NODEJS.minify,
     minifyIdentifiers: NODEJS.minify,
     banner: { js: BANNER },
-  } as const;
+  };
 }

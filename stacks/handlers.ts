@@ -25,4 +25,3 @@ export const FUNCTION_SUFFIX: Record<HandlerKey, HandlerName> = {
   schedule: "schedule",
   rolloutGuard: "rollout-guard",
 };
-

@@ -74,7 +74,11 @@ export async function ensureLambdaRuntime(): Promise<LambdaRuntime> {
     const child = spawn("bash", [BUILD_SCRIPT], {
       cwd: REPO_ROOT,
       stdio: ["ignore", 2, 2],
-      env: { ...process.env, RIE_VERSION: LAMBDA_RUNTIME_VERSIONS.rie, RIC_VERSION: LAMBDA_RUNTIME_VERSIONS.ric },
+      env: {
+        ...process.env,
+        RIE_VERSION: LAMBDA_RUNTIME_VERSIONS.rie,
+        RIC_VERSION: LAMBDA_RUNTIME_VERSIONS.ric,
+      },
     });
     child.on("error", (error) => reject(new BuildError(`could not run ${BUILD_SCRIPT}: ${error.message}`)));
     child.on("exit", (code) =>
