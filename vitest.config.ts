@@ -1,10 +1,10 @@
 import { defineConfig } from "vitest/config";
 
-// Three projects: `unit` is pure logic with no I/O (runs anywhere in seconds); `integration` needs the
+// Four projects: `unit` is pure logic with no I/O (runs anywhere in seconds); `integration` needs the
 // local test environment (control plane, moto, Slack stand-in), which its global setup starts once
 // per run or reuses when one is already up; `deployed` runs the handler bundles under the Lambda
 // Runtime Interface Emulator against the same environment (the emulator and the runtime interface
-// client are built into the cache on first use).
+// client are built into the cache on first use); `infra` runs sst.config.ts under Pulumi's mocks.
 export default defineConfig({
   test: {
     projects: [
@@ -33,6 +33,19 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 600_000,
           // one cluster shared by every file: files run one after another, tests inside run in order
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // the stack run under Pulumi's mocks (test/infra/run-app.ts); moto answers TestEventPattern
+          name: "infra",
+          include: ["test/infra/**/*.infra.ts"],
+          benchmark: { include: [] },
+          globalSetup: ["test/env/global-setup.ts", "test/infra/platform-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
           fileParallelism: false,
         },
       },

@@ -29,8 +29,6 @@ export interface HandlerBundle {
   /** Lambda's handler setting: `bundle.<export>`. */
   handler: string;
   bytes: number;
-  /** Every input file esbuild put into the bundle, relative to the repository. */
-  inputs: string[];
 }
 
 export class BundleError extends Error {
@@ -93,7 +91,6 @@ export async function bundleHandler(
     file,
     handler: `${basename(file, ".mjs")}.${exportName}`,
     bytes: statSync(file).size,
-    inputs: Object.keys(metafile.inputs),
   };
 }
 

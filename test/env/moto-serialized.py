@@ -12,7 +12,8 @@
      POST   /_homeostat/lifecycle-failures         {"group": NAME, "times": N}: the next N calls for the
                                                    group get 503 ServiceUnavailable
 3. EKS: DescribeCluster can return the test API server's endpoint and CA, and access entries exist
-   (the block marked "EKS for the deployed tests" below).
+   (the block marked "EKS for the deployed tests" below); EventBridge TestEventPattern is answered
+   with moto's own pattern engine.
 Usage: python3 moto-serialized.py -H 127.0.0.1 -p PORT
 """
 import argparse
@@ -216,6 +217,26 @@ def eks_access_entries_api(environ, start_response, body):
 # --- end of the EKS block --------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------------------------
+# EventBridge TestEventPattern (issue 11): moto 5.2.1 routes it but answers nothing. Answered here
+# with moto's own pattern engine (moto.events.models.EventPattern, what its rules match with), so
+# the infra tests can check each rule's pattern against the sample events.
+def test_event_pattern(environ, start_response, body):
+    if environ.get("HTTP_X_AMZ_TARGET") != "AWSEvents.TestEventPattern":
+        return None
+    from moto.events.models import EventPattern
+
+    request = json.loads(body or b"{}")
+    try:
+        pattern = EventPattern.load(request["EventPattern"])
+        event = json.loads(request["Event"])
+    except Exception as error:  # an invalid pattern or event is the caller's error, as in AWS
+        return eks_error(start_response, "400 Bad Request", "InvalidEventPatternException", str(error))
+    return respond(start_response, "200 OK", json.dumps({"Result": bool(pattern.matches_event(event))}),
+                   "application/x-amz-json-1.1")
+# --- end of the TestEventPattern block --------------------------------------------------------
+
+
 def homeostat_extensions(environ, start_response):
     """Answers the control API and the two lifecycle actions; everything else goes to moto."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -226,6 +247,9 @@ def homeostat_extensions(environ, start_response):
     eks = eks_access_entries_api(environ, start_response, body)
     if eks is not None:
         return eks
+    matched = test_event_pattern(environ, start_response, body)
+    if matched is not None:
+        return matched
     if environ.get("REQUEST_METHOD") == "POST" and b"Action=" in body:
         params = {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
         action = params.get("Action")
