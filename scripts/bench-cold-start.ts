@@ -72,12 +72,21 @@ const scratch = mkdtempSync(join(tmpdir(), "homeostat-cold-start-"));
 try {
   const handlers = await bundleHandlers(join(scratch, "bundles"), names.length > 0 ? names : undefined);
   const baseline = await bundleHandler("scripts/cold-start-baseline.handler", join(scratch, "baseline"));
+  // each handler run is paired with a baseline run right before it: the ratio is the median of
+  // the pairs' ratios, so a change in the machine's load between pairs cancels out
   const samples: Record<string, Sample[]> = { baseline: [] };
-  for (const name of Object.keys(handlers)) samples[name] = [];
+  const pairRatios: Record<string, number[]> = {};
+  for (const name of Object.keys(handlers)) {
+    samples[name] = [];
+    pairRatios[name] = [];
+  }
   for (let run = 0; run < runs; run++) {
     for (const [name, bundle] of Object.entries(handlers)) {
-      samples.baseline?.push(await coldStart(baseline, scratch, `baseline-${run}-${name}`));
-      samples[name]?.push(await coldStart(bundle, scratch, `${name}-${run}`));
+      const base = await coldStart(baseline, scratch, `baseline-${run}-${name}`);
+      const own = await coldStart(bundle, scratch, `${name}-${run}`);
+      samples.baseline?.push(base);
+      samples[name]?.push(own);
+      pairRatios[name]?.push(own.initMs / base.initMs);
     }
     process.stderr.write(`run ${run + 1}/${runs}\n`);
   }
@@ -101,7 +110,7 @@ try {
       name,
       (bundle.bytes / 1e6).toFixed(2),
       init.toFixed(0),
-      (init / baseInit).toFixed(2),
+      median(pairRatios[name] as number[]).toFixed(2),
       rss.toFixed(1),
       (rss - baseRss).toFixed(1),
     ]);

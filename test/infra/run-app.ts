@@ -10,7 +10,7 @@
  *
  *   node test/infra/run-app.ts <stage>      (deploy settings from the environment, as for `sst deploy`)
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -228,9 +228,9 @@ try {
   failure = error instanceof Error ? `${error.message}\n${error.stack}` : String(error);
 }
 server.close();
-const { rmSync } = await import("node:fs");
 rmSync(outfile, { force: true });
-writeFileSync(join(work, "result.json"), JSON.stringify({ resources, builds, outputs, failure }));
+// the bundles and zips of this run; kept when the app failed, to look at
+if (!failure) rmSync(work, { recursive: true, force: true });
 process.stdout.write(
   JSON.stringify({ resources, builds, outputs: outputs ?? null, failure: failure ?? null }),
 );
