@@ -93,7 +93,7 @@ try {
   const base = samples.baseline as Sample[];
   const baseInit = median(base.map((s) => s.initMs));
   const baseRss = median(base.map((s) => s.peakRss)) / 2 ** 20;
-  const rows = [["bundle", "size MB", "INIT median ms", "ratio", "peak RSS MiB", "Δ MiB"]];
+  const rows = [["bundle", "size MB", "INIT median ms", "ratio (median of pairs)", "peak RSS MiB", "Δ MiB"]];
   rows.push([
     "baseline",
     (baseline.bytes / 1e6).toFixed(2),
