@@ -74,6 +74,7 @@ export function grantFunctionRole(role: aws.iam.Role, grants: FunctionGrants): a
     },
     {
       // state store (DynamoStateStore): conditional writes, reads and prefix queries on one table
+      // (no transactions: test/infra checks this list against the commands the code sends)
       Sid: "StateTable",
       Effect: "Allow",
       Action: [
@@ -83,7 +84,6 @@ export function grantFunctionRole(role: aws.iam.Role, grants: FunctionGrants): a
         "dynamodb:DeleteItem",
         "dynamodb:Query",
         "dynamodb:Scan",
-        "dynamodb:ConditionCheckItem",
       ],
       Resource: [grants.stateTableArn],
     },
@@ -95,25 +95,14 @@ export function grantFunctionRole(role: aws.iam.Role, grants: FunctionGrants): a
       Resource: [grants.resultBusArn],
     },
     {
-      // schedules from config and deferred drains (AWS Health lead time), only inside our group
-      Sid: "ManageSchedules",
+      // deferred drains (AWS Health lead time): one-time schedules, only inside our group. The
+      // config's schedules are the stack's (stacks/schedules.ts), not the functions'.
+      Sid: "DeferDrains",
       Effect: "Allow",
-      Action: [
-        "scheduler:CreateSchedule",
-        "scheduler:GetSchedule",
-        "scheduler:UpdateSchedule",
-        "scheduler:DeleteSchedule",
-      ],
+      Action: ["scheduler:CreateSchedule"],
       Resource: [
         $interpolate`arn:${partition}:scheduler:${region}:${accountId}:schedule/${grants.scheduleGroupName}/*`,
       ],
-    },
-    {
-      // ListSchedules has no resource-level permission; the code filters by group name
-      Sid: "ListSchedules",
-      Effect: "Allow",
-      Action: ["scheduler:ListSchedules"],
-      Resource: ["*"],
     },
     {
       // a schedule names the role EventBridge Scheduler assumes to invoke us; creating one passes it

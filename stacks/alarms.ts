@@ -1,5 +1,6 @@
 import { physicalName } from "./config.ts";
-import { functionName, type HandlerKey, type HomeostatFunctions } from "./functions.ts";
+import { functionName, type HomeostatFunctions } from "./functions.ts";
+import type { HandlerKey } from "./handlers.ts";
 
 /**
  * Alarms on Homeostat itself: automation that fails quietly is worse than none. Any handler error

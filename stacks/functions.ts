@@ -1,32 +1,7 @@
-// a file that imports nothing, so it is safe here (see tsconfig.infra.json on packages/ imports)
-import type { HandlerName } from "../packages/core/src/domain/handlers.ts";
 import type { AwsContext } from "./access.ts";
+import { LAMBDA_RUNTIME, NODEJS } from "./bundle.ts";
 import { type DeploySettings, physicalName } from "./config.ts";
-
-/**
- * The four Lambda handlers. Each is a thin middy adapter in functions/ around one call into
- * packages/core; SST bundles it (esbuild, ESM) with what it imports.
- *
- * Names are fixed (`homeostat-<stage>-<handler>`) rather than generated so that ARNs are known before
- * the functions exist: the scheduler role and the functions' own environment (targets of the
- * schedules they create) refer to them without a dependency cycle.
- */
-export const HANDLERS = {
-  alarm: { handler: "functions/alarm.handler", timeout: "2 minutes" },
-  // drains run here: the ASG hook and spot warnings need time (heartbeats keep a hook alive meanwhile)
-  nodeEvents: { handler: "functions/node-events.handler", timeout: "15 minutes" },
-  schedule: { handler: "functions/schedule.handler", timeout: "5 minutes" },
-  rolloutGuard: { handler: "functions/rollout-guard.handler", timeout: "5 minutes" },
-} as const satisfies Record<string, { handler: string; timeout: `${number} ${"minute" | "minutes"}` }>;
-
-export type HandlerKey = keyof typeof HANDLERS;
-
-const FUNCTION_SUFFIX: Record<HandlerKey, HandlerName> = {
-  alarm: "alarm",
-  nodeEvents: "node-events",
-  schedule: "schedule",
-  rolloutGuard: "rollout-guard",
-};
+import { FUNCTION_SUFFIX, HANDLERS, type HandlerKey } from "./handlers.ts";
 
 export function functionName(key: HandlerKey): string {
   return physicalName(FUNCTION_SUFFIX[key]);
@@ -79,7 +54,9 @@ export function createFunctions(inputs: FunctionInputs): HomeostatFunctions {
         name: functionName(key),
         description: `Homeostat ${$app.stage}: ${FUNCTION_SUFFIX[key]} handler`,
         handler,
-        runtime: "nodejs24.x",
+        runtime: LAMBDA_RUNTIME,
+        // bundled as scripts/bundle.ts bundles it (stacks/bundle.ts): minified, ESM, no source map
+        nodejs: NODEJS,
         // pure JavaScript: Graviton is cheaper at the same speed
         architecture: "arm64",
         // more memory is more CPU: TLS to the API server and JSON parsing dominate a cold start

@@ -1,4 +1,4 @@
-"""moto server for Homeostat's tests: requests run one at a time, and two missing actions are filled in.
+"""moto server for Homeostat's tests: requests run one at a time, and missing actions are filled in.
 
 1. Serialized: moto's backends check a condition and then write without a lock, so two concurrent
    conditional writes to one DynamoDB item can both succeed -- real DynamoDB is atomic per item.
@@ -13,6 +13,9 @@
                                                    group get 503 ServiceUnavailable
 3. Fault injection: AWS calls answered with an error at a set rate or for the next N calls (see the block
    "fault injection" below and test/env/moto-faults.ts).
+4. EKS: DescribeCluster can return the test API server's endpoint and CA, and access entries exist
+   (the block marked "EKS for the deployed tests" below); EventBridge TestEventPattern is answered
+   with moto's own pattern engine.
 Usage: python3 moto-serialized.py -H 127.0.0.1 -p PORT
 """
 import argparse
@@ -21,6 +24,7 @@ import json
 import os
 import re
 import threading
+import time
 import uuid
 from urllib.parse import parse_qs
 
@@ -104,6 +108,8 @@ def control(environ, start_response, body):
         request = json.loads(body or b"{}")
         lifecycle_failures[request["group"]] = int(request["times"])
         return respond(start_response, "204 No Content", "", "application/json")
+    if path == "/_homeostat/eks-clusters" and method == "POST":
+        return respond(start_response, "200 OK", json.dumps(eks_register_cluster(body)), "application/json")
     return respond(start_response, "404 Not Found", json.dumps({"error": f"no {method} {path}"}), "application/json")
 
 
@@ -179,6 +185,132 @@ def injected_fault(environ, body, start_response):
 # ---------------------------------------------------------------- end of fault injection
 
 
+# ---------------------------------------------------------------------------------------------
+# EKS for the deployed tests (issue 11): moto 5 keeps EKS clusters but invents their endpoint and
+# CA, and has no access entries. This block lets a Lambda bundle reach the test cluster the way a
+# deployed function reaches EKS (DescribeCluster, then a token from its role's credentials):
+#   POST /_homeostat/eks-clusters  {"name", "region", "endpoint", "certificateAuthorityData"}:
+#        creates the cluster in moto when absent and makes DescribeCluster return this endpoint and CA
+#   CreateAccessEntry   POST /clusters/NAME/access-entries
+#   DescribeAccessEntry GET  /clusters/NAME/access-entries/PRINCIPAL_ARN
+#   ListAccessEntries   GET  /clusters/NAME/access-entries
+# validated as EKS does: the cluster must exist, one entry per principal, no `system:` groups.
+EKS_ACCESS_ENTRY = re.compile(r"^/clusters/([^/]+)/access-entries(?:/(.+))?$")
+eks_access_entries = {}
+
+
+def eks_backend(region):
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.eks.models import eks_backends
+
+    return eks_backends[DEFAULT_ACCOUNT_ID][region]
+
+
+def eks_error(start_response, status, code, message):
+    body = json.dumps({"message": message})
+    start_response(status, [("Content-Type", "application/json"), ("x-amzn-ErrorType", code),
+                            ("Content-Length", str(len(body)))])
+    return [body.encode("utf-8")]
+
+
+def eks_register_cluster(body):
+    request = json.loads(body or b"{}")
+    backend = eks_backend(request["region"])
+    if request["name"] not in backend.clusters:
+        backend.create_cluster(
+            name=request["name"],
+            role_arn=f"arn:aws:iam::{backend.account_id}:role/homeostat-test-cluster",
+            resources_vpc_config={},
+        )
+    cluster = backend.clusters[request["name"]]
+    cluster.endpoint = request["endpoint"]
+    cluster.certificate_authority = {"data": request["certificateAuthorityData"]}
+    return {"name": cluster.name, "arn": cluster.arn, "endpoint": cluster.endpoint}
+
+
+def eks_access_entry(entry, cluster):
+    return {"clusterName": cluster.name, "accessEntryArn": entry["accessEntryArn"], **entry["fields"]}
+
+
+def eks_access_entries_api(environ, start_response, body):
+    """The three access-entry actions, or None for any other request."""
+    match = EKS_ACCESS_ENTRY.match(environ.get("PATH_INFO", ""))
+    if not match or "/eks/" not in environ.get("HTTP_AUTHORIZATION", ""):
+        return None
+    from urllib.parse import unquote
+
+    backend = eks_backend(region_of(environ))
+    name, principal = match.group(1), match.group(2)
+    cluster = backend.clusters.get(name)
+    if cluster is None:
+        return eks_error(start_response, "404 Not Found", "ResourceNotFoundException",
+                         f"No cluster found for name: {name}.")
+    entries = eks_access_entries.setdefault((region_of(environ), name), {})
+    method = environ.get("REQUEST_METHOD")
+    if method == "POST" and principal is None:
+        request = json.loads(body or b"{}")
+        principal_arn = request.get("principalArn", "")
+        if not re.match(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/.+", principal_arn):
+            return eks_error(start_response, "400 Bad Request", "InvalidParameterException",
+                             f"The principalArn parameter format is not valid: {principal_arn}")
+        groups = request.get("kubernetesGroups", [])
+        if any(group.startswith("system:") for group in groups):
+            return eks_error(start_response, "400 Bad Request", "InvalidParameterException",
+                             "The kubernetes group name system: prefix is reserved")
+        if principal_arn in entries:
+            return eks_error(start_response, "409 Conflict", "ResourceInUseException",
+                             f"The specified access entry resource is already in use on this cluster: {principal_arn}")
+        role = principal_arn.split("/")[-1]
+        now = time.time()
+        entries[principal_arn] = {
+            "accessEntryArn": f"arn:aws:eks:{region_of(environ)}:{backend.account_id}:access-entry/{name}/role/{backend.account_id}/{role}/{uuid.uuid4()}",
+            "fields": {
+                "principalArn": principal_arn,
+                "kubernetesGroups": groups,
+                "type": request.get("type", "STANDARD"),
+                "username": request.get("username")
+                or f"arn:aws:sts::{backend.account_id}:assumed-role/{role}/{{{{SessionName}}}}",
+                "tags": request.get("tags", {}),
+                "createdAt": now,
+                "modifiedAt": now,
+            },
+        }
+        return respond(start_response, "200 OK",
+                       json.dumps({"accessEntry": eks_access_entry(entries[principal_arn], cluster)}),
+                       "application/json")
+    if method == "GET" and principal is None:
+        return respond(start_response, "200 OK", json.dumps({"accessEntries": sorted(entries)}), "application/json")
+    if method == "GET":
+        entry = entries.get(unquote(principal))
+        if entry is None:
+            return eks_error(start_response, "404 Not Found", "ResourceNotFoundException",
+                             f"The specified principalArn could not be found: {unquote(principal)}")
+        return respond(start_response, "200 OK", json.dumps({"accessEntry": eks_access_entry(entry, cluster)}),
+                       "application/json")
+    return None
+# --- end of the EKS block --------------------------------------------------------------------
+
+
+# ---------------------------------------------------------------------------------------------
+# EventBridge TestEventPattern (issue 11): moto 5.2.1 routes it but answers nothing. Answered here
+# with moto's own pattern engine (moto.events.models.EventPattern, what its rules match with), so
+# the infra tests can check each rule's pattern against the sample events.
+def test_event_pattern(environ, start_response, body):
+    if environ.get("HTTP_X_AMZ_TARGET") != "AWSEvents.TestEventPattern":
+        return None
+    from moto.events.models import EventPattern
+
+    request = json.loads(body or b"{}")
+    try:
+        pattern = EventPattern.load(request["EventPattern"])
+        event = json.loads(request["Event"])
+    except Exception as error:  # an invalid pattern or event is the caller's error, as in AWS
+        return eks_error(start_response, "400 Bad Request", "InvalidEventPatternException", str(error))
+    return respond(start_response, "200 OK", json.dumps({"Result": bool(pattern.matches_event(event))}),
+                   "application/x-amz-json-1.1")
+# --- end of the TestEventPattern block --------------------------------------------------------
+
+
 def homeostat_extensions(environ, start_response):
     """Answers the control API, injected faults and the two lifecycle actions; everything else goes to moto."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -191,6 +323,12 @@ def homeostat_extensions(environ, start_response):
     fault = injected_fault(environ, body, start_response)
     if fault is not None:
         return fault
+    eks = eks_access_entries_api(environ, start_response, body)
+    if eks is not None:
+        return eks
+    matched = test_event_pattern(environ, start_response, body)
+    if matched is not None:
+        return matched
     if environ.get("REQUEST_METHOD") == "POST" and b"Action=" in body:
         params = {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
         action = params.get("Action")

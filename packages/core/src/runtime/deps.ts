@@ -1,13 +1,16 @@
 // The pipeline's dependencies, built from the environment once per container (or per local run).
+//
+// Cold start: what a Lambda container loads before its first event is what every invocation needs
+// (the state table, the result bus, the cluster connection). The rest is imported when first used —
+// the config loader (only with HOMEOSTAT_CONFIG: a function trusts the config checked when it was
+// bundled, stacks/bundle-config.mjs), the embedded store (local runs), and the Auto Scaling and
+// Scheduler clients (only lifecycle hooks and deferred drains call them).
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EKSClient } from "@aws-sdk/client-eks";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { SchedulerClient } from "@aws-sdk/client-scheduler";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { loadConfig } from "../config/load.ts";
 import type { HomeostatConfig } from "../config/schema.ts";
 import { kubeForCluster } from "../kube/access.ts";
 import type { Kube } from "../kube/client.ts";
@@ -15,9 +18,8 @@ import { auditLogSink, eventBusSink } from "../record/sinks.ts";
 import { webClientPoster } from "../slack/client.ts";
 import type { LinkOptions } from "../slack/links.ts";
 import { DynamoStateStore } from "../state/dynamodb.ts";
-import { SqliteStateStore } from "../state/sqlite.ts";
 import type { StateStore } from "../state/store.ts";
-import { autoScalingLifecycleHooks, eventBridgeDeferScheduler } from "./aws.ts";
+import type { DeferScheduler, LifecycleHooks, SchedulerTargetConfig } from "./aws.ts";
 import { ENV, type Env, nonNegativeNumber, pick, RuntimeConfigError, secretFrom } from "./env.ts";
 import type { PipelineDeps } from "./pipeline.ts";
 
@@ -87,20 +89,68 @@ function clusterConnector(config: HomeostatConfig, env: Env, aws: AwsClientSetti
 async function configFrom(env: Env, options: DepsOptions): Promise<HomeostatConfig> {
   if (options.deps?.config) return options.deps.config;
   const path = pick(env, ENV.config);
-  if (path) return await loadConfig(path);
+  if (path) {
+    const { loadConfig } = await import("../config/load.ts");
+    return await loadConfig(path);
+  }
   if (options.defaultConfig) return options.defaultConfig;
   throw new RuntimeConfigError(
     `no config: set ${ENV.config} to the path of a homeostat.config.ts or JSON file`,
   );
 }
 
-function storeFrom(env: Env, aws: AwsClientSettings | undefined): StateStore {
+async function storeFrom(env: Env, aws: AwsClientSettings | undefined): Promise<StateStore> {
   const table = pick(env, ENV.table);
   if (table)
     return new DynamoStateStore({ client: new DynamoDBClient(clientSettings(aws)), tableName: table });
   const path = pick(env, ENV.stateDb) ?? join(".homeostat", "state.db");
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const { SqliteStateStore } = await import("../state/sqlite.ts");
   return new SqliteStateStore({ path });
+}
+
+/** `make()` once, at the first call; a failed make is tried again by the next call. */
+function onFirstUse<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    if (!made) {
+      made = make();
+      made.catch(() => {
+        made = undefined;
+      });
+    }
+    return made;
+  };
+}
+
+/** Lifecycle hooks whose Auto Scaling client is loaded and made at the first hook call. */
+function lifecycleHooksFrom(aws: AwsClientSettings | undefined): LifecycleHooks {
+  const hooks = onFirstUse(async () => {
+    const [{ AutoScalingClient }, { autoScalingLifecycleHooks }] = await Promise.all([
+      import("@aws-sdk/client-auto-scaling"),
+      import("./aws.ts"),
+    ]);
+    return autoScalingLifecycleHooks(new AutoScalingClient(clientSettings(aws)));
+  });
+  return {
+    complete: async (target, result) => await (await hooks()).complete(target, result),
+    heartbeat: async (target) => await (await hooks()).heartbeat(target),
+  };
+}
+
+/** A deferral scheduler whose Scheduler client is loaded and made at the first deferred drain. */
+function lazyDeferScheduler(
+  target: SchedulerTargetConfig,
+  aws: AwsClientSettings | undefined,
+): DeferScheduler {
+  const scheduler = onFirstUse(async () => {
+    const [{ SchedulerClient }, { eventBridgeDeferScheduler }] = await Promise.all([
+      import("@aws-sdk/client-scheduler"),
+      import("./aws.ts"),
+    ]);
+    return eventBridgeDeferScheduler(target, new SchedulerClient(clientSettings(aws)));
+  });
+  return { scheduleOnce: async (run) => await (await scheduler()).scheduleOnce(run) };
 }
 
 function servedClusters(
@@ -128,12 +178,7 @@ function schedulerFrom(env: Env, aws: AwsClientSettings | undefined): PipelineDe
   const groupName = pick(env, ENV.scheduleGroup);
   const targetArn = pick(env, ENV.scheduleTarget);
   const roleArn = pick(env, ENV.schedulerRole);
-  if (groupName && targetArn && roleArn) {
-    return eventBridgeDeferScheduler(
-      { groupName, targetArn, roleArn },
-      new SchedulerClient(clientSettings(aws)),
-    );
-  }
+  if (groupName && targetArn && roleArn) return lazyDeferScheduler({ groupName, targetArn, roleArn }, aws);
   if (groupName || targetArn || roleArn) {
     throw new RuntimeConfigError(
       `deferred drains need all of ${ENV.scheduleGroup}, ${ENV.scheduleTarget} and ${ENV.schedulerRole}; some are missing`,
@@ -160,7 +205,7 @@ export async function buildDeps(options: DepsOptions = {}): Promise<PipelineDeps
   const given = options.deps ?? {};
   const aws = options.aws;
   const config = await configFrom(env, options);
-  const store = given.store ?? storeFrom(env, aws);
+  const store = given.store ?? (await storeFrom(env, aws));
   const bus = pick(env, ENV.bus);
   const scheduler = given.scheduler ?? schedulerFrom(env, aws);
   const clusters = servedClusters(env, config, given.clusters);
@@ -177,7 +222,7 @@ export async function buildDeps(options: DepsOptions = {}): Promise<PipelineDeps
       auditLogSink(store),
       ...(bus ? [eventBusSink(new EventBridgeClient(clientSettings(aws)), bus)] : []),
     ],
-    lifecycle: given.lifecycle ?? autoScalingLifecycleHooks(new AutoScalingClient(clientSettings(aws))),
+    lifecycle: given.lifecycle ?? lifecycleHooksFrom(aws),
     ...(scheduler ? { scheduler } : {}),
     ...(clusters ? { clusters } : {}),
     ...(slackToken
