@@ -57,8 +57,9 @@ const FULL = {
   HOMEOSTAT_ASG_HOOK_QUEUE: "true",
   HOMEOSTAT_VPC_SUBNETS: "subnet-0a,subnet-0b",
   HOMEOSTAT_VPC_SECURITY_GROUPS: "sg-0c",
-  HOMEOSTAT_SLACK_CHANNEL: "C0123456",
-  SST_SECRET_SlackBotToken: "xoxb-test",
+  // Slack is switched on by a `slack` section in homeostat.config.ts, not by a deploy variable: this
+  // matrix runs the repository's config, which has none, so the notify function and the Slack endpoint
+  // are not in it yet (the app needs a way to deploy another config file first).
   HOMEOSTAT_OPS_EMAIL: "ops@example.com",
 };
 
