@@ -11,7 +11,7 @@ import {
   DeleteLaunchConfigurationCommand,
   PutLifecycleHookCommand,
 } from "@aws-sdk/client-auto-scaling";
-import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import { PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sampleEvent } from "../packages/core/src/events/index.ts";
 import type { Kube } from "../packages/core/src/kube/client.ts";
@@ -474,31 +474,53 @@ describe("an Auto Scaling terminate hook under faults", () => {
 });
 
 describe("the rollout guard under faults", () => {
+  /** A Deployment healthy at revision 1 whose revision 2 kwok makes crash loop: revision 1's template. */
+  async function stalledRollout(namespace: string, name: string): Promise<V1PodTemplateSpec | undefined> {
+    await createPauseDeployment(e2e.admin, namespace, name, 2, { progressDeadlineSeconds: 600 });
+    const good = await waitFor(
+      async () => {
+        const d = await e2e.admin.apps.readNamespacedDeployment({ namespace, name });
+        return d.status?.availableReplicas === 2 &&
+          d.metadata?.annotations?.["deployment.kubernetes.io/revision"] === "1"
+          ? d.spec?.template
+          : undefined;
+      },
+      { what: `deployment ${name} available at revision 1` },
+    );
+    await e2e.admin.apps.patchNamespacedDeployment(
+      {
+        namespace,
+        name,
+        body: { spec: { template: { metadata: { labels: { [BEHAVIOUR_LABEL]: BEHAVIOURS.crashloop } } } } },
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
+    );
+    return good;
+  }
+
+  const scanner = () =>
+    e2e.handler("rollout-guard", {
+      deps: { connect: async () => viaProxy },
+      rolloutThresholds: { crashLoopRestarts: 2, notReadySeconds: 3600 },
+    });
+
+  async function rollbacksOf(namespace: string) {
+    return (await e2e.audit())
+      .filter(
+        (record) =>
+          record.verb === "rollback" &&
+          JSON.stringify(record.target).includes(`"${namespace}"`) &&
+          !record.skippedReason,
+      )
+      .reverse();
+  }
+
   it("rolls a stalled rollout back once to the good template, the later scans acting after each failed one", async () => {
     // the rollback policy's namespaces are e2e-rollout-*
     const rolloutNs = await createNamespace(e2e.admin, "e2e-rollout-faults");
     try {
       const name = "shaky";
-      await createPauseDeployment(e2e.admin, rolloutNs.name, name, 2, { progressDeadlineSeconds: 600 });
-      const good = await waitFor(
-        async () => {
-          const d = await e2e.admin.apps.readNamespacedDeployment({ namespace: rolloutNs.name, name });
-          return d.status?.availableReplicas === 2 &&
-            d.metadata?.annotations?.["deployment.kubernetes.io/revision"] === "1"
-            ? d.spec?.template
-            : undefined;
-        },
-        { what: `deployment ${name} available at revision 1` },
-      );
-      // revision 2: kwok makes its pods crash loop
-      await e2e.admin.apps.patchNamespacedDeployment(
-        {
-          namespace: rolloutNs.name,
-          name,
-          body: { spec: { template: { metadata: { labels: { [BEHAVIOUR_LABEL]: BEHAVIOURS.crashloop } } } } },
-        },
-        setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
-      );
+      const good = await stalledRollout(rolloutNs.name, name);
       const deployment = new RegExp(`/namespaces/${rolloutNs.name}/deployments/${name}$`);
       proxy.setRules(
         [
@@ -539,10 +561,7 @@ describe("the rollout guard under faults", () => {
         ],
         { seed: 8 },
       );
-      const scan = e2e.handler("rollout-guard", {
-        deps: { connect: async () => viaProxy },
-        rolloutThresholds: { crashLoopRestarts: 2, notReadySeconds: 3600 },
-      });
+      const scan = scanner();
       const mine = `${rolloutNs.name}/${name}`;
       // each scan is a delivery: one that failed for this rollout is followed by the next, as the
       // minute schedule would, until one rolls it back
@@ -583,14 +602,7 @@ describe("the rollout guard under faults", () => {
       const after = rolloutResult(await scan({}));
       expect(after.triggers.filter((t) => t.trigger.includes(mine))).toEqual([]);
 
-      const audit = (await e2e.audit())
-        .filter(
-          (record) =>
-            record.verb === "rollback" &&
-            JSON.stringify(record.target).includes(`"${rolloutNs.name}"`) &&
-            !record.skippedReason,
-        )
-        .reverse();
+      const audit = await rollbacksOf(rolloutNs.name);
       expect(audit.map((record) => record.ok)).toEqual(rollbacks.map((r) => r.ok));
       // the first try could not read the Deployment and changed nothing; the last one rolled it back
       expect(audit[0]).toMatchObject({ ok: false, changed: false });
@@ -599,6 +611,69 @@ describe("the rollout guard under faults", () => {
       expect(audit.at(-1)?.message).toMatch(
         /rolled back deployment .*\/shaky to revision 1 \(the answer was lost; the change is in place\)/,
       );
+    } finally {
+      await rolloutNs.cleanup();
+    }
+  });
+
+  it("does not roll back again after a rollback whose answer was lost and could not be read back", async () => {
+    const rolloutNs = await createNamespace(e2e.admin, "e2e-rollout-faults");
+    try {
+      const name = "unsure";
+      const good = await stalledRollout(rolloutNs.name, name);
+      const deployment = new RegExp(`/namespaces/${rolloutNs.name}/deployments/${name}$`);
+      proxy.setRules([
+        {
+          name: "lost rollback answer",
+          methods: ["PATCH", "PUT"],
+          path: deployment,
+          action: "after",
+          reply: 504,
+          times: 1,
+        },
+        // the scan's read and the rollback's own read before it writes go through; every read after it fails
+        {
+          name: "read back fails",
+          methods: ["GET"],
+          path: deployment,
+          action: "before",
+          reply: 503,
+          skip: 2,
+          times: 4,
+        },
+      ]);
+      const scan = scanner();
+      const mine = `${rolloutNs.name}/${name}`;
+      const first = await waitFor(
+        async () => rolloutResult(await scan({})).triggers.find((trigger) => trigger.trigger.includes(mine)),
+        { what: `the rollout guard to act on ${mine}`, timeoutMs: 90_000, intervalMs: 2_000 },
+      );
+      const [lost, ...readBack] = proxy.stats().injected;
+      expect(lost).toMatchObject({ rule: "lost rollback answer", method: "PATCH", upstreamStatus: 200 });
+      expect(readBack.map((fault) => fault.rule)).toEqual(Array.from({ length: 4 }, () => "read back fails"));
+      expect(first.ran).toEqual([expect.objectContaining({ verb: "rollback", ok: false, changed: false })]);
+      expect(first.ran[0]?.message).toMatch(/unknown/);
+
+      // the rollback is in place all the same: revision 1's template as revision 3
+      const now = await e2e.admin.apps.readNamespacedDeployment({ namespace: rolloutNs.name, name });
+      expect(now.spec?.template).toEqual(good);
+      expect(now.metadata?.annotations?.["deployment.kubernetes.io/revision"]).toBe("3");
+      // the claims went back for a retry, and the next scan finds nothing stalled: no second rollback
+      proxy.clear();
+      await waitFor(
+        async () => {
+          const d = await e2e.admin.apps.readNamespacedDeployment({ namespace: rolloutNs.name, name });
+          return d.status?.observedGeneration === d.metadata?.generation && d.status?.availableReplicas === 2;
+        },
+        { what: `${mine} available again` },
+      );
+      const after = rolloutResult(await scan({}));
+      expect(after.triggers.filter((trigger) => trigger.trigger.includes(mine))).toEqual([]);
+      expect((await rollbacksOf(rolloutNs.name)).map((record) => record.ok)).toEqual([false]);
+      expect(
+        (await e2e.admin.apps.readNamespacedDeployment({ namespace: rolloutNs.name, name })).metadata
+          ?.annotations?.["deployment.kubernetes.io/revision"],
+      ).toBe("3");
     } finally {
       await rolloutNs.cleanup();
     }
