@@ -1,12 +1,27 @@
 // Exactly once under faults: the real handlers act on the cluster through the HTTP fault proxy
 // (test/env/fault-proxy.ts) and each event is delivered again after every failed try, as Lambda does,
 // until it converges. A write that lands but whose answer is lost must not be applied twice; an eviction
-// answered 503 must leave the drain to a retry, not block the node.
+// answered 503 must leave the drain to a retry, not block the node, nor let its Auto Scaling hook go.
+import { randomUUID } from "node:crypto";
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  CreateLaunchConfigurationCommand,
+  DeleteAutoScalingGroupCommand,
+  DeleteLaunchConfigurationCommand,
+  PutLifecycleHookCommand,
+} from "@aws-sdk/client-auto-scaling";
+import { PatchStrategy, setHeaderOptions, type V1PodTemplateSpec } from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { sampleEvent } from "../packages/core/src/events/index.ts";
 import type { Kube } from "../packages/core/src/kube/client.ts";
 import { restart } from "../packages/core/src/kube/restart.ts";
 import { scale } from "../packages/core/src/kube/scale.ts";
+import { autoScalingLifecycleHooks } from "../packages/core/src/runtime/index.ts";
+import { clientConfig } from "./env/aws.ts";
 import {
+  BEHAVIOUR_LABEL,
+  BEHAVIOURS,
   createNamespace,
   createPauseDeployment,
   removeNode,
@@ -15,6 +30,7 @@ import {
 } from "./env/cluster.ts";
 import { type FaultProxy, startFaultProxy } from "./env/fault-proxy.ts";
 import { automationKube } from "./env/identity.ts";
+import { lifecycleCalls } from "./env/moto-lifecycle.ts";
 import {
   addDedicatedNode,
   createPooledDeployment,
@@ -23,7 +39,7 @@ import {
 } from "./env/node-fixtures.ts";
 import { e2eConfig } from "./fixtures/e2e.config.ts";
 import { cpuAlarm, spotWarning } from "./fixtures/e2e-events.ts";
-import { type E2e, eventResult, startE2e } from "./fixtures/e2e-harness.ts";
+import { type E2e, eventResult, freshEnvelope, rolloutResult, startE2e } from "./fixtures/e2e-harness.ts";
 
 let e2e: E2e;
 let ns: TestNamespace;
@@ -235,26 +251,24 @@ describe("throttling and resets", () => {
   });
 });
 
+async function nodeWithOnePod(): Promise<{ name: string; instanceId: string }> {
+  const pool = `faults-${uniqueId()}`;
+  const node = await addDedicatedNode(e2e.admin, pool);
+  nodes.push(node.name);
+  await createPooledDeployment(e2e.admin, ns.name, `app-${pool}`, pool, { replicas: 1, role: "emptydir" });
+  await waitForPodsOnNode(e2e.admin, ns.name, node.name, 1);
+  return node;
+}
+
+async function livePodsOn(node: string): Promise<string[]> {
+  const list = await e2e.admin.core.listNamespacedPod({
+    namespace: ns.name,
+    fieldSelector: `spec.nodeName=${node}`,
+  });
+  return list.items.filter((pod) => !pod.metadata?.deletionTimestamp).map((pod) => pod.metadata?.name ?? "");
+}
+
 describe("evictions under faults", () => {
-  async function nodeWithOnePod(): Promise<{ name: string; instanceId: string }> {
-    const pool = `faults-${uniqueId()}`;
-    const node = await addDedicatedNode(e2e.admin, pool);
-    nodes.push(node.name);
-    await createPooledDeployment(e2e.admin, ns.name, `app-${pool}`, pool, { replicas: 1, role: "emptydir" });
-    await waitForPodsOnNode(e2e.admin, ns.name, node.name, 1);
-    return node;
-  }
-
-  async function livePodsOn(node: string): Promise<string[]> {
-    const list = await e2e.admin.core.listNamespacedPod({
-      namespace: ns.name,
-      fieldSelector: `spec.nodeName=${node}`,
-    });
-    return list.items
-      .filter((pod) => !pod.metadata?.deletionTimestamp)
-      .map((pod) => pod.metadata?.name ?? "");
-  }
-
   it("a lost eviction answer: the pod is read again and counts as evicted, not as refused", async () => {
     const node = await nodeWithOnePod();
     proxy.setRules([
@@ -302,5 +316,366 @@ describe("evictions under faults", () => {
     expect(ran).toMatchObject({ verb: "drain", ok: true });
     expect(await livePodsOn(node.name)).toEqual([]);
     await removeNode(e2e.admin, node.name);
+  });
+});
+
+describe("an Auto Scaling terminate hook under faults", () => {
+  async function groupWithHook(): Promise<{ group: string; hook: string; cleanup: () => Promise<void> }> {
+    const client = new AutoScalingClient(clientConfig(e2e.env));
+    const group = `faults-ng-${uniqueId()}`;
+    const hook = "homeostat-drain";
+    await client.send(
+      new CreateLaunchConfigurationCommand({
+        LaunchConfigurationName: group,
+        ImageId: "ami-12c6146b",
+        InstanceType: "m5.large",
+      }),
+    );
+    await client.send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: group,
+        LaunchConfigurationName: group,
+        MinSize: 0,
+        MaxSize: 2,
+        DesiredCapacity: 0,
+        AvailabilityZones: ["us-east-1a"],
+      }),
+    );
+    await client.send(
+      new PutLifecycleHookCommand({
+        AutoScalingGroupName: group,
+        LifecycleHookName: hook,
+        LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+        HeartbeatTimeout: 300,
+        DefaultResult: "CONTINUE",
+      }),
+    );
+    return {
+      group,
+      hook,
+      cleanup: async () => {
+        await client.send(
+          new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: group, ForceDelete: true }),
+        );
+        await client.send(new DeleteLaunchConfigurationCommand({ LaunchConfigurationName: group }));
+        client.destroy();
+      },
+    };
+  }
+
+  it("holds the hook while a failed drain is retried, drains once, then completes it once with CONTINUE", async () => {
+    const { group, hook, cleanup } = await groupWithHook();
+    const lifecycle = autoScalingLifecycleHooks(new AutoScalingClient(clientConfig(e2e.env)));
+    try {
+      const node = await nodeWithOnePod();
+      const [pod] = await livePodsOn(node.name);
+      const token = randomUUID();
+      const event = {
+        ...freshEnvelope(sampleEvent("asg-terminate")),
+        detail: {
+          LifecycleActionToken: token,
+          AutoScalingGroupName: group,
+          LifecycleHookName: hook,
+          EC2InstanceId: node.instanceId,
+          LifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+          Origin: "AutoScalingGroup",
+          Destination: "EC2",
+        },
+      };
+      // the first drain's evictions all fail (more than one drain asks again for), then a seeded 30 % of
+      // the evictions and of the pod reads fail for as long as the test runs
+      proxy.setRules(
+        [
+          {
+            name: "eviction burst",
+            methods: ["POST"],
+            path: /\/eviction$/,
+            action: "before",
+            reply: 503,
+            times: 4,
+          },
+          {
+            name: "flaky evictions",
+            methods: ["POST"],
+            path: /\/eviction$/,
+            action: "before",
+            reply: 503,
+            rate: 0.3,
+          },
+          {
+            name: "flaky pod reads",
+            methods: ["GET"],
+            path: /\/pods(\/[^/]+)?$/,
+            action: "before",
+            reply: 503,
+            rate: 0.3,
+          },
+        ],
+        { seed: 8 },
+      );
+      const completions = async () =>
+        (await lifecycleCalls(e2e.env)).filter(
+          (call) => call.autoScalingGroupName === group && call.action === "CompleteLifecycleAction",
+        );
+      // what Auto Scaling had been told when each failed delivery ended
+      const completedAtFailure: number[] = [];
+      const handler = e2e.handler("node-events", { deps: { connect: async () => viaProxy, lifecycle } });
+      const { result, failures } = await deliverUntilDone(async (input) => {
+        try {
+          return await handler(input);
+        } catch (error) {
+          completedAtFailure.push((await completions()).length);
+          throw error;
+        }
+      }, event);
+
+      expect(failures.length).toBeGreaterThanOrEqual(1);
+      expect(failures[0]).toMatch(/drain-before-termination drain: .*only in part/);
+      // the instance was not let go while its drain was still to be retried
+      expect(completedAtFailure).toEqual(failures.map(() => 0));
+      const ran = eventResult(result as never).records[0]?.triggers[0]?.ran ?? [];
+      expect(ran.map((action) => [action.verb, action.ok])).toEqual([
+        ["drain", true],
+        ["complete-lifecycle", true],
+      ]);
+      expect(await completions()).toEqual([
+        expect.objectContaining({
+          instanceId: node.instanceId,
+          lifecycleActionToken: token,
+          lifecycleActionResult: "CONTINUE",
+        }),
+      ]);
+      expect(await livePodsOn(node.name)).toEqual([]);
+      // the pod was evicted once: one eviction the API server accepted, across every delivery
+      const evictions = proxy
+        .requestLog()
+        .filter((request) => request.method === "POST" && request.path.endsWith(`/pods/${pod}/eviction`));
+      expect(evictions.filter((request) => request.upstreamStatus === 201)).toHaveLength(1);
+      expect(proxy.stats().rules.find((rule) => rule.name === "eviction burst")?.injected).toBe(4);
+
+      // the audit tells each delivery: the drain failed and the hook was held, then both went through
+      const audit = (await e2e.audit())
+        .filter((record) => JSON.stringify(record.target).includes(node.instanceId))
+        .reverse();
+      // records of one delivery share their time: compare each verb's in order
+      const byVerb = (verb: string) => audit.filter((record) => record.verb === verb);
+      expect(byVerb("drain").map((record) => record.ok)).toEqual([...failures.map(() => false), true]);
+      const completes = byVerb("complete-lifecycle");
+      expect(completes.map((record) => [record.ok, record.changed])).toEqual([
+        ...failures.map(() => [false, false]),
+        [true, true],
+      ]);
+      expect(completes[0]?.message).toMatch(/not completed yet: the drain is retried/);
+      await removeNode(e2e.admin, node.name);
+    } finally {
+      await cleanup();
+    }
+  });
+});
+
+describe("the rollout guard under faults", () => {
+  /** A Deployment healthy at revision 1 whose revision 2 kwok makes crash loop: revision 1's template. */
+  async function stalledRollout(namespace: string, name: string): Promise<V1PodTemplateSpec | undefined> {
+    await createPauseDeployment(e2e.admin, namespace, name, 2, { progressDeadlineSeconds: 600 });
+    const good = await waitFor(
+      async () => {
+        const d = await e2e.admin.apps.readNamespacedDeployment({ namespace, name });
+        return d.status?.availableReplicas === 2 &&
+          d.metadata?.annotations?.["deployment.kubernetes.io/revision"] === "1"
+          ? d.spec?.template
+          : undefined;
+      },
+      { what: `deployment ${name} available at revision 1` },
+    );
+    await e2e.admin.apps.patchNamespacedDeployment(
+      {
+        namespace,
+        name,
+        body: { spec: { template: { metadata: { labels: { [BEHAVIOUR_LABEL]: BEHAVIOURS.crashloop } } } } },
+      },
+      setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch),
+    );
+    return good;
+  }
+
+  const scanner = () =>
+    e2e.handler("rollout-guard", {
+      deps: { connect: async () => viaProxy },
+      rolloutThresholds: { crashLoopRestarts: 2, notReadySeconds: 3600 },
+    });
+
+  async function rollbacksOf(namespace: string) {
+    return (await e2e.audit())
+      .filter(
+        (record) =>
+          record.verb === "rollback" &&
+          JSON.stringify(record.target).includes(`"${namespace}"`) &&
+          !record.skippedReason,
+      )
+      .reverse();
+  }
+
+  it("rolls a stalled rollout back once to the good template, the later scans acting after each failed one", async () => {
+    // the rollback policy's namespaces are e2e-rollout-*
+    const rolloutNs = await createNamespace(e2e.admin, "e2e-rollout-faults");
+    try {
+      const name = "shaky";
+      const good = await stalledRollout(rolloutNs.name, name);
+      const deployment = new RegExp(`/namespaces/${rolloutNs.name}/deployments/${name}$`);
+      proxy.setRules(
+        [
+          // the first reads of the Deployment fail as long as a read is asked again, so the first try
+          // fails before it writes; the later rollback lands and its answer is lost
+          {
+            name: "lost rollback answer",
+            methods: ["PATCH", "PUT"],
+            path: deployment,
+            action: "after",
+            reply: 504,
+            times: 1,
+          },
+          {
+            name: "deployment reads fail",
+            methods: ["GET"],
+            path: deployment,
+            action: "before",
+            reply: 503,
+            times: 4,
+          },
+          {
+            name: "flaky lists",
+            methods: ["GET"],
+            path: /\/(deployments|replicasets|pods)$/,
+            action: "before",
+            reply: 503,
+            rate: 0.3,
+          },
+          {
+            name: "reset lists",
+            methods: ["GET"],
+            path: /\/(deployments|replicasets|pods)$/,
+            action: "before",
+            reply: "reset",
+            rate: 0.1,
+          },
+        ],
+        { seed: 8 },
+      );
+      const scan = scanner();
+      const mine = `${rolloutNs.name}/${name}`;
+      // each scan is a delivery: one that failed for this rollout is followed by the next, as the
+      // minute schedule would, until one rolls it back
+      const scans: Array<{ error?: string; ran: Array<{ ok: boolean; changed: boolean; message: string }> }> =
+        [];
+      await waitFor(
+        async () => {
+          const result = rolloutResult(
+            await scan({ "detail-type": "Scheduled Event", source: "aws.events" }),
+          );
+          const cluster = result.clusters[0];
+          const trigger = result.triggers.find((t) => t.trigger.includes(mine));
+          if (cluster?.error || trigger) {
+            scans.push({
+              ...(cluster?.error ? { error: cluster.error } : {}),
+              ran: (trigger?.ran ?? []).map(({ ok, changed, message }) => ({ ok, changed, message })),
+            });
+          }
+          return trigger?.ran.some((action) => action.ok);
+        },
+        { what: `the rollout guard to roll back ${mine}`, timeoutMs: 90_000, intervalMs: 2_000 },
+      );
+      // the rollback landed once, and its answer was lost
+      expect(proxy.stats().injected.filter((fault) => fault.rule === "lost rollback answer")).toEqual([
+        expect.objectContaining({ method: "PATCH", reply: "504", upstreamStatus: 200 }),
+      ]);
+      const rollbacks = scans.flatMap((s) => s.ran);
+      expect(rollbacks.at(-1)).toMatchObject({ ok: true });
+      expect(rollbacks.slice(0, -1).every((r) => !r.ok)).toBe(true);
+      expect(rollbacks.length).toBeGreaterThanOrEqual(2);
+
+      // back to revision 1's template, as revision 3, once: no second rollback (to the bad template)
+      const now = await e2e.admin.apps.readNamespacedDeployment({ namespace: rolloutNs.name, name });
+      expect(now.spec?.template).toEqual(good);
+      expect(now.metadata?.annotations?.["deployment.kubernetes.io/revision"]).toBe("3");
+      // the next scan finds nothing to do
+      proxy.clear();
+      const after = rolloutResult(await scan({}));
+      expect(after.triggers.filter((t) => t.trigger.includes(mine))).toEqual([]);
+
+      const audit = await rollbacksOf(rolloutNs.name);
+      expect(audit.map((record) => record.ok)).toEqual(rollbacks.map((r) => r.ok));
+      // the first try could not read the Deployment and changed nothing; the last one rolled it back
+      expect(audit[0]).toMatchObject({ ok: false, changed: false });
+      expect(audit[0]?.message).toMatch(/HTTP 503.*deployment reads fail/);
+      expect(audit.at(-1)).toMatchObject({ ok: true, changed: true });
+      expect(audit.at(-1)?.message).toMatch(
+        /rolled back deployment .*\/shaky to revision 1 \(the answer was lost; the change is in place\)/,
+      );
+    } finally {
+      await rolloutNs.cleanup();
+    }
+  });
+
+  it("does not roll back again after a rollback whose answer was lost and could not be read back", async () => {
+    const rolloutNs = await createNamespace(e2e.admin, "e2e-rollout-faults");
+    try {
+      const name = "unsure";
+      const good = await stalledRollout(rolloutNs.name, name);
+      const deployment = new RegExp(`/namespaces/${rolloutNs.name}/deployments/${name}$`);
+      proxy.setRules([
+        {
+          name: "lost rollback answer",
+          methods: ["PATCH", "PUT"],
+          path: deployment,
+          action: "after",
+          reply: 504,
+          times: 1,
+        },
+        // the scan's read and the rollback's own read before it writes go through; every read after it fails
+        {
+          name: "read back fails",
+          methods: ["GET"],
+          path: deployment,
+          action: "before",
+          reply: 503,
+          skip: 2,
+          times: 4,
+        },
+      ]);
+      const scan = scanner();
+      const mine = `${rolloutNs.name}/${name}`;
+      const first = await waitFor(
+        async () => rolloutResult(await scan({})).triggers.find((trigger) => trigger.trigger.includes(mine)),
+        { what: `the rollout guard to act on ${mine}`, timeoutMs: 90_000, intervalMs: 2_000 },
+      );
+      const [lost, ...readBack] = proxy.stats().injected;
+      expect(lost).toMatchObject({ rule: "lost rollback answer", method: "PATCH", upstreamStatus: 200 });
+      expect(readBack.map((fault) => fault.rule)).toEqual(Array.from({ length: 4 }, () => "read back fails"));
+      expect(first.ran).toEqual([expect.objectContaining({ verb: "rollback", ok: false, changed: false })]);
+      expect(first.ran[0]?.message).toMatch(/unknown/);
+
+      // the rollback is in place all the same: revision 1's template as revision 3
+      const now = await e2e.admin.apps.readNamespacedDeployment({ namespace: rolloutNs.name, name });
+      expect(now.spec?.template).toEqual(good);
+      expect(now.metadata?.annotations?.["deployment.kubernetes.io/revision"]).toBe("3");
+      // the claims went back for a retry, and the next scan finds nothing stalled: no second rollback
+      proxy.clear();
+      await waitFor(
+        async () => {
+          const d = await e2e.admin.apps.readNamespacedDeployment({ namespace: rolloutNs.name, name });
+          return d.status?.observedGeneration === d.metadata?.generation && d.status?.availableReplicas === 2;
+        },
+        { what: `${mine} available again` },
+      );
+      const after = rolloutResult(await scan({}));
+      expect(after.triggers.filter((trigger) => trigger.trigger.includes(mine))).toEqual([]);
+      expect((await rollbacksOf(rolloutNs.name)).map((record) => record.ok)).toEqual([false]);
+      expect(
+        (await e2e.admin.apps.readNamespacedDeployment({ namespace: rolloutNs.name, name })).metadata
+          ?.annotations?.["deployment.kubernetes.io/revision"],
+      ).toBe("3");
+    } finally {
+      await rolloutNs.cleanup();
+    }
   });
 });

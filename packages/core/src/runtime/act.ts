@@ -156,6 +156,33 @@ async function runWithHeartbeats(
   }
 }
 
+/**
+ * The drain failed in a way its retry could fix (the event is delivered again): completing the hook now
+ * would terminate the instance before the retry drains it. A heartbeat keeps the hook alive instead,
+ * and the completion fails retryably, so its claim goes back and the redelivery completes it after the
+ * drain (as when the drain waits for the budget).
+ */
+async function holdLifecycle(action: GuardedAction, ctx: ActContext): Promise<ActionResult> {
+  const startedAt = Date.now();
+  if (action.verb !== "complete-lifecycle") throw new Error("not a lifecycle action");
+  const beat = await ctx.lifecycle?.heartbeat(action.target).then(
+    () => undefined,
+    (error: unknown) => `the heartbeat that keeps the hook alive failed: ${String(error)}`,
+  );
+  return stepResult(
+    action,
+    {
+      ok: false,
+      changed: false,
+      retryable: true,
+      message:
+        "not completed yet: the drain is retried (the event is delivered again), and the hook is completed after it",
+      ...(beat ? { warnings: [beat] } : {}),
+    },
+    startedAt,
+  );
+}
+
 async function completeLifecycle(
   action: GuardedAction,
   ctx: ActContext,
@@ -241,8 +268,9 @@ async function defer(action: GuardedAction, ctx: ActContext): Promise<ActionResu
 
 /**
  * Runs the guarded actions of one trigger in order. Lifecycle completions run last, after the drain
- * they wait for, whatever its outcome: the instance terminates either way, and holding the hook would
- * only delay that until the hook's timeout (docs/policies.md says more).
+ * they wait for, whatever its final outcome: the instance terminates either way, and holding the hook
+ * would only delay that until the hook's timeout. A drain that failed retryably is not final: its hook
+ * is held for the redelivery (`holdLifecycle`; docs/policies.md says more).
  */
 export async function act(
   actions: GuardedAction[],
@@ -253,19 +281,27 @@ export async function act(
   );
   const outcomes: Array<{ action: GuardedAction; result: ActionResult }> = [];
   let drainOk: boolean | undefined;
+  let drainRetried = false;
   for (const action of actions) {
     if (action.verb === "complete-lifecycle") continue;
     const result = isVerbAction(action)
       ? await runWithHeartbeats(action, ctx, action.verb === "drain" ? hooks : [])
       : await defer(action, ctx);
-    if (action.verb === "drain") drainOk = (drainOk ?? true) && result.ok;
+    if (action.verb === "drain") {
+      drainOk = (drainOk ?? true) && result.ok;
+      drainRetried ||= !result.ok && result.retryable === true;
+    }
     outcomes.push({ action, result });
   }
   for (const action of actions) {
     if (action.verb !== "complete-lifecycle") continue;
+    const afterDrain = action.params.afterDrain;
     outcomes.push({
       action,
-      result: await completeLifecycle(action, ctx, action.params.afterDrain ? drainOk : undefined),
+      result:
+        afterDrain && drainRetried && !action.dryRun
+          ? await holdLifecycle(action, ctx)
+          : await completeLifecycle(action, ctx, afterDrain ? drainOk : undefined),
     });
   }
   return outcomes;
