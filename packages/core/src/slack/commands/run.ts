@@ -172,7 +172,7 @@ async function runCommand(
   const text = undo ? `${request.text} --cluster ${undo.cluster}` : request.text;
   const reading = readSlackText(text, pipeline.config);
   if (reading.kind !== "command") {
-    // a slash command's ack answered this already; a stored undo is answered here
+    // a slash command's ack answered this already; an undo read from an audit record is answered here
     if (undo) await answer(deps, request, { responseType: "ephemeral", text: `:warning: ${reading.text}` });
     return { kind: "refused", reason: reading.text };
   }
