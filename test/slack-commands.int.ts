@@ -9,17 +9,20 @@ import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSlackHandler } from "../functions/slack-middleware.ts";
 import { defineConfig, type HomeostatConfig } from "../packages/core/src/config/index.ts";
+import { renderResultBlocks } from "../packages/core/src/slack/blocks.ts";
 import {
   lambdaDispatcher,
   readInteraction,
   type SlackJob,
 } from "../packages/core/src/slack/commands/index.ts";
+import { putAudit, readAudit } from "../packages/core/src/state/index.ts";
 import { clientConfig } from "./env/aws.ts";
 import { createNamespace, createPauseDeployment, type TestNamespace } from "./env/cluster.ts";
 import { serveFunctionUrl } from "./env/function-url.ts";
 import { type SlackControl, slackControl } from "./env/slack-control.ts";
 import { SLACK_SIGNING_SECRET, type SlackRequest, signSlackBody, slackPlayer } from "./env/slack-player.ts";
-import { E2E_CLUSTER } from "./fixtures/e2e.config.ts";
+import { E2E_CLUSTER, E2E_CLUSTER_DIMENSION } from "./fixtures/e2e.config.ts";
+import { cpuAlarm } from "./fixtures/e2e-events.ts";
 import { type E2e, startE2e } from "./fixtures/e2e-harness.ts";
 import { localContext } from "./fixtures/lambda-context.ts";
 
@@ -42,7 +45,20 @@ function config(): HomeostatConfig {
   return defineConfig({
     clusters: { [E2E_CLUSTER]: { kubeconfig: {} } },
     defaults: { protectedNamespaces: ["kube-system"], cooldown: "0s" },
-    policies: [{ name: "chatops", match: { command: { verbs: ["scale", "restart"] } } }],
+    policies: [
+      { name: "chatops", match: { command: { verbs: ["scale", "restart"] } } },
+      {
+        // an automatic action whose result the notify stage renders with an Undo button
+        name: "scale-on-cpu",
+        match: { alarm: { names: ["e2e-*-cpu-high"], dimensions: { ClusterName: E2E_CLUSTER_DIMENSION } } },
+        action: {
+          verb: "scale",
+          target: { fromDimensions: { namespace: "Namespace", name: "Service" } },
+          change: "+2",
+          max: 100,
+        },
+      },
+    ],
     slack: {
       channel: OPS,
       commands: {
@@ -268,7 +284,7 @@ describe("/homeostat from an allowed user", () => {
 });
 
 describe("Undo", () => {
-  /** The Undo button on a reply: its value is only the stored record's id. */
+  /** The Undo button on a reply: its value is only the id of the change's audit record. */
   async function undoButton(responseUrl: string): Promise<{ value: string; text: string }> {
     const id = responseUrl.split("/").at(-1);
     const [call] = (await slack.calls({ method: "response_url" })).filter((c) => c.path.endsWith(`/${id}`));
@@ -295,8 +311,14 @@ describe("Undo", () => {
     await runJobs();
     expect(await replicas(ns.name)).toBe((before ?? 0) + 3);
     const button = await undoButton(request.responseUrl);
-    expect(button.value).toMatch(/^[0-9a-f]{16}$/);
     expect(button.text).toBe(`Undo: scale ${ns.name}/web ${before}`);
+    // the button names the scale's audit record, whose undo is what a click runs
+    expect(await readAudit(e2e.store, button.value)).toMatchObject({
+      verb: "scale",
+      cluster: E2E_CLUSTER,
+      actor: `slack:${ALICE} (alice)`,
+      undo: { verb: "scale", params: { change: String(before) } },
+    });
 
     const click = () =>
       player().blockAction({ user: ALICE, channel: OPS, actionId: "homeostat.undo", value: button.value });
@@ -310,7 +332,7 @@ describe("Undo", () => {
     expect(await replies(first.responseUrl)).toEqual([
       expect.objectContaining({
         response_type: "in_channel",
-        text: expect.stringContaining(`<@${ALICE}> undid \`scale ${ns.name}/web +3\``),
+        text: expect.stringContaining(`<@${ALICE}> undid scale deployment ${ns.name}/web on ${E2E_CLUSTER}`),
       }),
     ]);
     expect(await replies(second.responseUrl)).toEqual([
@@ -366,9 +388,77 @@ describe("Undo", () => {
     ]);
   });
 
-  it("says an unknown or forged id is no longer available, and runs nothing", async () => {
+  it("undoes an alarm's automatic scale from the Undo button the notify stage renders for it, once", async () => {
+    const before = await replicas(ns.name);
+    await e2e.invoke("alarm", cpuAlarm(ns.name, "web"));
+    expect(await replicas(ns.name)).toBe((before ?? 0) + 2);
+    const [scaled] = (await e2e.audit()).filter(
+      (record) => record.policy === "scale-on-cpu" && record.changed && record.cluster === E2E_CLUSTER,
+    );
+    if (!scaled) throw new Error("the alarm's scale left no audit record");
+    const button = renderResultBlocks(scaled)
+      .flatMap((block) => (block.type === "actions" ? block.elements : []))
+      .find((element) => element.type === "button" && element.action_id === "homeostat.undo");
+    if (button?.type !== "button" || !button.value) throw new Error("the notify stage rendered no Undo");
+    expect(button.value).toBe(scaled.id);
+
+    const clicks = [
+      await player().blockAction({
+        user: BOB,
+        channel: OPS,
+        actionId: "homeostat.undo",
+        value: button.value,
+      }),
+      await player().blockAction({
+        user: ALICE,
+        channel: OPS,
+        actionId: "homeostat.undo",
+        value: button.value,
+      }),
+    ];
+    for (const click of clicks) await ack(click);
+    await runJobs();
+    expect(await replicas(ns.name)).toBe(before);
+    expect(await replies(clicks[0]?.responseUrl ?? "")).toEqual([
+      expect.objectContaining({
+        response_type: "in_channel",
+        text: expect.stringContaining(`<@${BOB}> undid scale deployment ${ns.name}/web on ${E2E_CLUSTER}`),
+      }),
+    ]);
+    expect(await replies(clicks[1]?.responseUrl ?? "")).toEqual([
+      { response_type: "ephemeral", text: expect.stringContaining("not run (idempotency)") },
+    ]);
+  });
+
+  it("refuses an unknown id, a record with no undo, and a record of a cluster not served, running nothing", async () => {
+    const request = await player().slashCommand({
+      user: ALICE,
+      channel: OPS,
+      text: `restart ${ns.name}/api`,
+    });
+    await ack(request);
+    await runJobs();
+    const [restarted] = (await e2e.audit()).filter((record) => record.verb === "restart" && record.changed);
+    if (!restarted) throw new Error("the restart left no audit record");
+    const elsewhere = { ...restarted, id: `${restarted.id}#elsewhere`, cluster: "staging" };
+    elsewhere.undo = {
+      verb: "scale",
+      target: { kind: "Deployment", namespace: ns.name, name: "api" },
+      params: { change: "9" },
+    };
+    await putAudit(e2e.store, elsewhere);
+
     const before = await generations();
-    for (const value of ["0123456789abcdef", `{"verb":"scale"}`]) {
+    const cases = [
+      ["0123456789abcdef", "no audit record 0123456789abcdef"],
+      [`{"verb":"scale"}`, "no audit record"],
+      [restarted.id, `the audit record of restart deployment ${ns.name}/api has no undo`],
+      [
+        elsewhere.id,
+        `is for cluster staging, which this deployment does not serve (it serves ${E2E_CLUSTER})`,
+      ],
+    ] as const;
+    for (const [value, reason] of cases) {
       const click = await player().blockAction({
         user: ALICE,
         channel: OPS,
@@ -378,7 +468,7 @@ describe("Undo", () => {
       await ack(click);
       await runJobs();
       expect(await replies(click.responseUrl)).toEqual([
-        { response_type: "ephemeral", text: expect.stringContaining("this undo is no longer available") },
+        { response_type: "ephemeral", text: expect.stringContaining(reason) },
       ]);
     }
     expect(await generations()).toEqual(before);

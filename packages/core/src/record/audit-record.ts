@@ -35,9 +35,19 @@ export function summarizeTrigger(trigger: Trigger): string {
   }
 }
 
+/** The id of the audit record of `policy`'s action for a trigger: stable across redeliveries. */
+export function auditRecordId(
+  triggerId: string,
+  policy: string,
+  verb: AuditVerb,
+  target: AuditTarget,
+): string {
+  return `${triggerId}#${policy}#${verb}#${targetKey(target)}`;
+}
+
 function base(context: AuditContext, verb: AuditVerb, target: AuditTarget) {
   return {
-    id: context.id ?? `${context.trigger.id}#${context.policy}#${verb}#${targetKey(target)}`,
+    id: context.id ?? auditRecordId(context.trigger.id, context.policy, verb, target),
     time: (context.time ?? new Date()).toISOString(),
     trigger: {
       id: context.trigger.id,

@@ -2,7 +2,12 @@
 // (the state store's audit log, the result bus, and next Slack), each failing on its own.
 export type { AuditRecord } from "../state/audit-log.ts";
 export type { AuditContext } from "./audit-record.ts";
-export { auditRecordFromResult, skippedAuditRecord, summarizeTrigger } from "./audit-record.ts";
+export {
+  auditRecordFromResult,
+  auditRecordId,
+  skippedAuditRecord,
+  summarizeTrigger,
+} from "./audit-record.ts";
 export { AuditPublishError } from "./errors.ts";
 export type { ResultEventDetail } from "./event-bus.ts";
 export { publishResult, resultDetailTypes, resultEventEntry, resultEventSource } from "./event-bus.ts";

@@ -70,7 +70,17 @@ export interface AuditRecord {
 /** How long audit records are kept unless told otherwise. */
 export const defaultAuditRetentionDays = 90;
 
-/** Stores the record under `audit#<time>#<id>`, expiring `retentionDays` after its time. Returns the key. */
+/** What `audit-id#<id>` holds: the key of the record that id names. */
+interface AuditIdEntry {
+  key: string;
+}
+
+/**
+ * Stores the record under `audit#<time>#<id>`, expiring `retentionDays` after its time, and points
+ * `audit-id#<id>` at it so it can be read by id. Returns the key. Each attempt keeps its own record;
+ * the id names the attempt that has an undo once there is one: a later attempt (a redelivery the
+ * guard skips) does not take the name from it.
+ */
 export async function putAudit(
   store: StateStore,
   record: AuditRecord,
@@ -87,12 +97,23 @@ export async function putAudit(
   const iso = time.toISOString();
   const key = stateKeys.audit(iso, record.id);
   const retentionSeconds = (options.retentionDays ?? defaultAuditRetentionDays) * 24 * 3600;
-  await store.put(
-    key,
-    { ...record, time: iso },
-    { expiresAt: Math.floor(time.getTime() / 1000) + retentionSeconds },
-  );
+  const expiresAt = Math.floor(time.getTime() / 1000) + retentionSeconds;
+  await store.put(key, { ...record, time: iso }, { expiresAt });
+  // the attempt with an undo takes the id; any other only names it while nothing else does
+  await store.put(stateKeys.auditById(record.id), { key } satisfies AuditIdEntry, {
+    expiresAt,
+    ...(record.undo === undefined ? { ifAbsent: true } : {}),
+  });
   return key;
+}
+
+/**
+ * The audit record an id names (the attempt that changed something, else the first), or `undefined`
+ * when there is none (never written, or past its retention).
+ */
+export async function readAudit(store: StateStore, id: string): Promise<AuditRecord | undefined> {
+  const entry = await store.get<AuditIdEntry>(stateKeys.auditById(id));
+  return entry ? (await store.get<AuditRecord>(entry.value.key))?.value : undefined;
 }
 
 /** Audit records, newest first; with `since`, only those at or after it. */

@@ -1,7 +1,7 @@
 // The state store (two backends, one contract) and the domain records built on it. The contract
 // suite (`./contract.ts`) is test-only and imports vitest, so it is not exported here.
 export type { AuditRecord } from "./audit-log.ts";
-export { defaultAuditRetentionDays, listAudit, putAudit } from "./audit-log.ts";
+export { defaultAuditRetentionDays, listAudit, putAudit, readAudit } from "./audit-log.ts";
 export type { DynamoStateStoreOptions } from "./dynamodb.ts";
 export { createStateTable, DynamoStateStore, stateTableSchema } from "./dynamodb.ts";
 export type { StateStoreErrorCode } from "./errors.ts";

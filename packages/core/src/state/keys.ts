@@ -33,4 +33,6 @@ export const stateKeys = {
   notification: (recordId: string, recordTime: string) => `notified#${recordId}#${recordTime}`,
   /** ISO time first, so keys sort in time order. */
   audit: (isoTime: string, id: string) => `audit#${isoTime}#${id}`,
+  /** Which `audit#` key holds the record of an audit id: what a Slack Undo button (its value) is read by. */
+  auditById: (id: string) => `audit-id#${id}`,
 } as const;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type AuditRecord, defaultAuditRetentionDays, listAudit, putAudit } from "./audit-log.ts";
+import { type AuditRecord, defaultAuditRetentionDays, listAudit, putAudit, readAudit } from "./audit-log.ts";
 import { stateKeys } from "./keys.ts";
 import {
   acquireCooldown,
@@ -254,6 +254,23 @@ describe("audit", () => {
     expect((await listAudit(store))[2]).toEqual(record("r1", "2025-03-01T10:00:00.000Z"));
     nowMs = Date.parse("2025-03-01T10:00:00Z") + defaultAuditRetentionDays * 86_400_000;
     expect((await listAudit(store)).map((r) => r.id)).toEqual(["r3", "r2"]);
+  });
+
+  it("reads a record by its id: the attempt with an undo, whichever attempt came later", async () => {
+    expect(await readAudit(store, "r1")).toBeUndefined();
+    const failed = { ...record("r1", "2025-03-01T10:00:00Z"), ok: false, changed: false };
+    await putAudit(store, failed);
+    expect(await readAudit(store, "r1")).toEqual({ ...failed, time: "2025-03-01T10:00:00.000Z" });
+    const target = { kind: "Deployment", namespace: "shop", name: "checkout" } as const;
+    const undo = { verb: "scale", target, params: { change: "2" } } as const;
+    const done = { ...record("r1", "2025-03-01T10:01:00.000Z"), undo };
+    await putAudit(store, done);
+    const skipped = { ...record("r1", "2025-03-01T10:02:00.000Z"), changed: false, skippedBy: "idempotency" };
+    await putAudit(store, skipped);
+    expect(await readAudit(store, "r1")).toEqual(done);
+    expect((await listAudit(store)).map((r) => r.time)).toHaveLength(3);
+    nowMs = Date.parse("2025-03-01T10:01:00Z") + defaultAuditRetentionDays * 86_400_000;
+    expect(await readAudit(store, "r1")).toBeUndefined();
   });
 
   it("rejects a record without a valid time", async () => {

@@ -28,7 +28,7 @@ function ephemeral(text: string): FunctionUrlResult {
   };
 }
 
-/** The button a change's reply carries (value: the stored undo record's id). */
+/** The Undo button on a result (value: the id of its audit record). */
 export const UNDO_ACTION = "homeostat.undo";
 
 const UNAUTHORIZED: FunctionUrlResult = { statusCode: 401, body: "" };

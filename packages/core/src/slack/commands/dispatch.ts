@@ -14,7 +14,7 @@ export const slackCommandJobSchema = z.strictObject({
 
 export const slackActionJobSchema = z.strictObject({
   homeostat: z.literal("slack-action"),
-  /** The verified button click: which button, the stored record's id, who clicked where. */
+  /** The verified button click: which button, the audit record id it carries, who clicked where. */
   action: z.strictObject({
     actionId: z.string().min(1),
     value: z.string().max(2000),

@@ -1,23 +1,29 @@
-// The asynchronous half of a slash command (and of an Undo click, which runs the stored undo as a
-// command of the clicker's): who is asking (authorize.ts, with their groups looked up), then the
+// The asynchronous half of a slash command (and of an Undo click, which runs the undo of the audit
+// record it names as a command of the clicker's): who is asking (authorize.ts, with their groups looked up), then the
 // command — a read answered at once, a change as a `command` trigger through the one pipeline
 // (protected namespaces, bounds, budgets, freezes, cooldowns, idempotency, audit) — and the answer on
 // the response_url. Every allow and deny is audited.
 import type { VerbCommand } from "../../command/index.ts";
-import type { UndoAction } from "../../domain/verb.ts";
 import { verbRequest } from "../../domain/verbs/index.ts";
 import type { CommandTrigger } from "../../events/trigger.ts";
 import { history, status } from "../../kube/index.ts";
-import { auditLogSink, auditRecordFromResult, skippedAuditRecord, writeRecords } from "../../record/index.ts";
+import {
+  auditLogSink,
+  auditRecordFromResult,
+  auditRecordId,
+  skippedAuditRecord,
+  writeRecords,
+} from "../../record/index.ts";
 import { handleTrigger, type PipelineDeps, type TriggerOutcome } from "../../runtime/pipeline.ts";
 import { reasonOf } from "../../runtime/transient.ts";
+import { readAudit } from "../../state/audit-log.ts";
 import { UNDO_ACTION } from "./ack.ts";
 import { authorize, groupsNamed } from "./authorize.ts";
 import type { SlackDirectory } from "./directory.ts";
 import type { SlackActionJob, SlackCommandJob } from "./dispatch.ts";
 import { readSlackText } from "./reading.ts";
 import { clipped, type Respond, type SlackReply } from "./respond.ts";
-import { loadUndo, storeUndo, UNDO_LIFETIME_SECONDS, undoCommandText } from "./undo.ts";
+import { undoCommandText, undoPlanOf, undoTriggerId } from "./undo.ts";
 
 export interface SlackRunDeps {
   pipeline: PipelineDeps;
@@ -34,7 +40,7 @@ export type SlackRunOutcome =
 
 /** A command to run for a person: from a slash command, or the undo an Undo click asks for. */
 interface CommandRequest {
-  /** The command trigger's id: Slack's trigger_id, or the undo record's, so a redelivery acts once. */
+  /** The command trigger's id: Slack's trigger_id, or the undone audit record's, so a redelivery acts once. */
   triggerId: string;
   origin: string;
   user: string;
@@ -60,15 +66,27 @@ function scopeOf(command: VerbCommand, cluster: string) {
   return { verb: command.verb, cluster, ...(target.kind === "Node" ? {} : { namespace: target.namespace }) };
 }
 
+/** An undo a reply offers: its button's value is the audit record id of the change it undoes. */
+interface OfferedUndo {
+  auditId: string;
+  text: string;
+}
+
 /** What the pipeline did, in lines a person reads in Slack, and the undo of each change made. */
-function describeOutcome(outcome: TriggerOutcome): { text: string; changed: boolean; undos: UndoAction[] } {
+function describeOutcome(outcome: TriggerOutcome): { text: string; changed: boolean; undos: OfferedUndo[] } {
   const lines: string[] = [];
-  const undos: UndoAction[] = [];
+  const undos: OfferedUndo[] = [];
   let changed = false;
   for (const { action, result } of outcome.results) {
     changed ||= result.changed && !result.dryRun;
-    const undo = result.undo ?? action.undo;
-    if (result.ok && result.changed && !result.dryRun && undo) undos.push(undo);
+    // the audit record keeps the undo on these same terms (auditRecordFromResult): a button offers
+    // only what a click will find there
+    if (result.undo && result.ok && result.changed && !result.dryRun) {
+      undos.push({
+        auditId: auditRecordId(outcome.trigger.id, action.policy, result.verb, result.target),
+        text: undoCommandText(result.undo),
+      });
+    }
     const mark = !result.ok ? ":x:" : result.dryRun ? ":test_tube: dry run:" : ":white_check_mark:";
     lines.push(`${mark} ${result.message}`);
   }
@@ -113,29 +131,33 @@ export async function runSlackCommand(job: SlackCommandJob, deps: SlackRunDeps):
 }
 
 /**
- * Runs an Undo click: the stored undo, as a command of the clicker's (their authorization, the guard),
- * under the record's trigger id: a second click finds it already handled.
+ * Runs an Undo click: the undo of the audit record the button names, as a command of the clicker's
+ * (their authorization, the guard), under a trigger id of the record's: a second click finds it
+ * already handled.
  */
 export async function runSlackAction(job: SlackActionJob, deps: SlackRunDeps): Promise<SlackRunOutcome> {
   const { action } = job;
   const request = {
-    triggerId: `slack#undo#${action.value}`,
+    triggerId: undoTriggerId(action.value),
     origin: `slack undo in ${action.channel}`,
     user: action.user,
     channel: action.channel,
     text: "",
     responseUrl: action.responseUrl,
   };
-  const record =
-    action.actionId === UNDO_ACTION ? await loadUndo(deps.pipeline.store, action.value) : undefined;
-  if (!record) {
-    const reason = `this undo is no longer available (undo buttons work for ${UNDO_LIFETIME_SECONDS / 3600} hours): nothing ran`;
-    await answer(deps, request, { responseType: "ephemeral", text: `:warning: ${reason}` });
-    return { kind: "refused", reason };
+  const { pipeline } = deps;
+  const served = pipeline.clusters ?? Object.keys(pipeline.config.clusters);
+  const plan =
+    action.actionId === UNDO_ACTION
+      ? undoPlanOf(action.value, await readAudit(pipeline.store, action.value), served)
+      : { kind: "refused" as const, reason: `this endpoint has no button ${action.actionId}: nothing ran` };
+  if (plan.kind === "refused") {
+    await answer(deps, request, { responseType: "ephemeral", text: `:warning: ${plan.reason}` });
+    return { kind: "refused", reason: plan.reason };
   }
-  return await runCommand({ ...request, text: record.text }, deps, {
-    cluster: record.cluster,
-    undoes: record.undoes,
+  return await runCommand({ ...request, text: plan.text }, deps, {
+    cluster: plan.cluster,
+    undoes: plan.undoes,
   });
 }
 
@@ -150,7 +172,7 @@ async function runCommand(
   const text = undo ? `${request.text} --cluster ${undo.cluster}` : request.text;
   const reading = readSlackText(text, pipeline.config);
   if (reading.kind !== "command") {
-    // a slash command's ack answered this already; a stored undo is answered here
+    // a slash command's ack answered this already; an undo read from an audit record is answered here
     if (undo) await answer(deps, request, { responseType: "ephemeral", text: `:warning: ${reading.text}` });
     return { kind: "refused", reason: reading.text };
   }
@@ -221,26 +243,13 @@ async function runCommand(
     ? `<@${request.user}> undid ${undo.undoes} on ${reading.cluster}`
     : `<@${request.user}> ran \`${request.text.trim()}\` on ${reading.cluster}`;
   const replyText = `${described.changed ? `${who}\n` : ""}${described.text}`;
-  // the undo of each change, stored: its button carries only the record's id
-  const undoButtons = [];
-  for (const change of described.undos) {
-    const stored = await storeUndo(
-      pipeline.store,
-      {
-        cluster: reading.cluster,
-        text: undoCommandText(change),
-        undoes: `\`${request.text.trim()}\``,
-        requestedBy: request.user,
-      },
-      now,
-    );
-    undoButtons.push({
-      type: "button",
-      action_id: UNDO_ACTION,
-      text: { type: "plain_text", text: `Undo: ${stored.text}`.slice(0, 75) },
-      value: stored.id,
-    });
-  }
+  // each change's button carries only its audit record's id: the click reads the undo from there
+  const undoButtons = described.undos.map((undo) => ({
+    type: "button",
+    action_id: UNDO_ACTION,
+    text: { type: "plain_text", text: `Undo: ${undo.text}`.slice(0, 75) },
+    value: undo.auditId,
+  }));
   await answer(deps, request, {
     // a change is news for the channel; a refusal or a dry run is for the person who asked
     responseType: described.changed ? "in_channel" : "ephemeral",

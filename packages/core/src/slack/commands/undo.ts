@@ -1,28 +1,14 @@
-// Undo from Slack: a change's reply carries an Undo button whose value is only the id of a stored undo
-// record (the record is authoritative: a button cannot carry an action). The click runs the undo as a
-// command of the clicker's — the same authorization and guard as any command — under a trigger id of
-// the record's, so a second click (or a redelivered job) finds it already handled and acts once.
-import { randomBytes } from "node:crypto";
+// Undo from Slack: a result's Undo button — on the notify stage's messages and on this endpoint's own
+// replies alike — carries only the id of the result's audit record (a button cannot carry an action);
+// the record in the audit log is authoritative: its `undo` is what runs, on its cluster. The click runs
+// the undo as a command of the clicker's — the same authorization and guard as any command — under a
+// trigger id of the record's, so a second click (or a redelivered job) finds it already handled and
+// acts once.
 import { formatTarget } from "../../command/index.ts";
+import { describeTarget } from "../../domain/target.ts";
 import type { UndoAction } from "../../domain/verb.ts";
 import { type VerbRequest, verbCommandArgs } from "../../domain/verbs/index.ts";
-import type { StateStore } from "../../state/store.ts";
-
-/** How long an Undo button works. */
-export const UNDO_LIFETIME_SECONDS = 24 * 3600;
-
-export interface UndoRecord {
-  id: string;
-  cluster: string;
-  /** The command that undoes the change, in the grammar: what the click runs. */
-  text: string;
-  /** What it undoes, for the reply. */
-  undoes: string;
-  requestedBy: string;
-  createdAt: string;
-}
-
-const undoKey = (id: string) => `slack-undo#${id}`;
+import { type AuditRecord, defaultAuditRetentionDays } from "../../state/audit-log.ts";
 
 /** The undo as a command of the grammar: `scale shop/web 3`, `uncordon ip-10-0-1-2`. */
 export function undoCommandText(undo: UndoAction): string {
@@ -31,20 +17,39 @@ export function undoCommandText(undo: UndoAction): string {
   return [undo.verb, formatTarget(undo.target), ...verbCommandArgs(request)].join(" ");
 }
 
-export async function storeUndo(
-  store: StateStore,
-  fields: Omit<UndoRecord, "id" | "createdAt">,
-  now: Date,
-): Promise<UndoRecord> {
-  const record: UndoRecord = { ...fields, id: randomBytes(8).toString("hex"), createdAt: now.toISOString() };
-  await store.put(undoKey(record.id), record, {
-    ifAbsent: true,
-    expiresAt: Math.floor(now.getTime() / 1000) + UNDO_LIFETIME_SECONDS,
-  });
-  return record;
-}
+/** The command trigger id of the undo of audit record `id`: a second click is the same trigger. */
+export const undoTriggerId = (id: string) => `slack#undo#${id}`;
 
-export async function loadUndo(store: StateStore, id: string): Promise<UndoRecord | undefined> {
-  if (!/^[0-9a-f]{16}$/.test(id)) return undefined;
-  return (await store.get<UndoRecord>(undoKey(id)))?.value;
+/** What an Undo click of audit record `id` runs, or why nothing does. */
+export type UndoPlan =
+  | { kind: "undo"; cluster: string; text: string; undoes: string }
+  | { kind: "refused"; reason: string };
+
+/** Reads the audit record an Undo button names (`record`: what the audit log holds for `id`). */
+export function undoPlanOf(
+  id: string,
+  record: AuditRecord | undefined,
+  /** The clusters this deployment serves. */
+  served: readonly string[],
+): UndoPlan {
+  if (!record) {
+    return {
+      kind: "refused",
+      reason: `no audit record ${id} (the audit log keeps records ${defaultAuditRetentionDays} days): nothing ran`,
+    };
+  }
+  const what = `${record.verb} ${describeTarget(record.target)}`;
+  if (!record.undo) {
+    return {
+      kind: "refused",
+      reason: `the audit record of ${what} has no undo (it changed nothing, or its verb cannot be undone): nothing ran`,
+    };
+  }
+  if (record.cluster === undefined || !served.includes(record.cluster)) {
+    return {
+      kind: "refused",
+      reason: `the audit record of ${what} is for cluster ${record.cluster ?? "(unnamed)"}, which this deployment does not serve (it serves ${served.join(", ")}): nothing ran`,
+    };
+  }
+  return { kind: "undo", cluster: record.cluster, text: undoCommandText(record.undo), undoes: what };
 }
