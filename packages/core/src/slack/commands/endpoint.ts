@@ -1,6 +1,6 @@
 // The Slack endpoint: one Lambda behind a function URL, with two kinds of event — a request from Slack,
 // acknowledged within its 3 seconds (ack.ts), and the job that ack handed to an asynchronous run of the
-// same function, run to the end (commands.ts). The run's code and dependencies (the pipeline, the
+// same function, run to the end (run.ts). The run's code and dependencies (the pipeline, the
 // cluster client, the state store, the Web API) are loaded only when a job arrives, so a cold ack
 // does not pay for them.
 import { answerSlackRequest, type SlackAckDeps } from "./ack.ts";
