@@ -93,7 +93,9 @@ describe("renderTimelineEntry", () => {
     const block = result.join("\n");
     expect(block).toMatch(/\n {6}Why: +alarm shop-checkout-cpu-high ALARM: Threshold Crossed/);
     expect(block).toMatch(/\n {6}Policy: +scale-out-on-cpu\n/);
-    expect(block).toMatch(/\n {6}Decision: +alarm shop-checkout-cpu-high is ALARM: scale deployment shop\/checkout by \+2/);
+    expect(block).toMatch(
+      /\n {6}Decision: +alarm shop-checkout-cpu-high is ALARM: scale deployment shop\/checkout by \+2/,
+    );
   });
 
   it("lists a policy that was for the trigger but decided nothing, with decide's reason", () => {

@@ -34,7 +34,9 @@ export function renderTimelineEntry(
   at: Date,
 ): string {
   const { trigger, cluster } = outcome;
-  const lines = [`${clockTime(at)}  ${summarizeTrigger(trigger)}  [${trigger.kind} ${trigger.id}, cluster ${cluster}]`];
+  const lines = [
+    `${clockTime(at)}  ${summarizeTrigger(trigger)}  [${trigger.kind} ${trigger.id}, cluster ${cluster}]`,
+  ];
   for (const record of records) lines.push(indented(renderResultText(record), "    "));
   const forThisTrigger = new Set(
     matchPolicies(trigger, config, cluster)
