@@ -279,7 +279,12 @@ describe("homeostat dev", () => {
       });
       expect((await admin.core.readNode({ name: spot.name })).spec?.unschedulable).toBe(true);
       expect(await podsOn(spot.name)).toEqual([]);
-      expect(dev.output()).toMatch(new RegExp(`done: drain node/${spot.name}  \\(policy drain-on-spot\\)`));
+      // the notify stage's text, as Slack shows it: what was done, then why and by which policy
+      expect(dev.output()).toMatch(
+        new RegExp(
+          `\n {4}Done: Drained node ${spot.name} \\(${spot.instanceId}\\) on int\n[\\s\\S]*?\n {6}Policy: +drain-on-spot\n`,
+        ),
+      );
 
       // a bad release: the rollout guard's scan on the interval finds it and rolls it back
       await admin.apps.patchNamespacedDeployment(
@@ -300,9 +305,14 @@ describe("homeostat dev", () => {
         },
         { what: "the stalled rollout of release to be rolled back", timeoutMs: 90_000 },
       );
-      expect(dev.output()).toMatch(
-        new RegExp(`rollout stalled ${ns.name}/release[\\s\\S]*done: rollback deployment/${ns.name}/release`),
+      // the timeline entry is printed once the run has recorded it, a moment after the cluster changed
+      const rolledBack = new RegExp(
+        `rollout stalled ${ns.name}/release[\\s\\S]*\n {4}Done: Rolled back deployment ${ns.name}/release on int\n`,
       );
+      await waitFor(() => rolledBack.test(dev.output()), {
+        what: "the rollback on the timeline",
+        timeoutMs: 30_000,
+      });
 
       // the one-time schedule fires by its own clock, at the instant its zone's wall clock names
       await waitFor(
@@ -313,7 +323,11 @@ describe("homeostat dev", () => {
       );
       expect(Date.now()).toBeGreaterThanOrEqual(scheduledAt.getTime());
       expect(dev.output()).toContain(`schedule night.off fires for ${scheduledAt.toISOString()}`);
-      expect(dev.output()).toMatch(new RegExp(`done: scale deployment/${ns.name}/batch`));
+      const scaled = new RegExp(`\n {4}Done: Scaled deployment ${ns.name}/batch on int\n`);
+      await waitFor(() => scaled.test(dev.output()), {
+        what: "the scale on the timeline",
+        timeoutMs: 30_000,
+      });
     } finally {
       const below = descendantPids(dev.child.pid ?? 0);
       dev.child.kill("SIGINT");
@@ -350,6 +364,37 @@ describe("homeostat dev", () => {
     expect(dev.output().trimEnd()).toMatch(/SIGTERM: stopping[^\n]*\nhomeostat dev stopped$/);
   });
 
+  it("ends quietly, killed by SIGPIPE as kubectl is, when the reader of its output goes away (| head)", async () => {
+    const config = writeConfig(new Date("2020-01-01T00:00:00Z"));
+    const child = spawn(
+      process.execPath,
+      [HOMEOSTAT_BIN, "dev", "--kubeconfig", env.kubeconfig, "--port", "0", "--config", config],
+      {
+        cwd: REPO_ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, HOMEOSTAT_STATE_DB: join(dir, "closed-reader.db") },
+      },
+    );
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once("exit", (code, signal) => resolve({ code, signal })),
+    );
+    // the reader takes the first chunk and closes its end, as head does
+    await new Promise<void>((resolve) =>
+      child.stdout?.once("data", () => {
+        child.stdout?.destroy();
+        resolve();
+      }),
+    );
+    // the next line dev prints, "Ctrl-C: stopping", goes to the closed pipe
+    child.kill("SIGINT");
+    expect(await ended).toEqual({ code: null, signal: "SIGPIPE" });
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+  });
+
   it("keeps a drain deferred to ahead of an AWS Health maintenance window, and runs it at its time", async () => {
     const config = writeConfig(new Date("2020-01-01T00:00:00Z"));
     const dev = await startDev(["--config", config], "deferred");
@@ -383,9 +428,10 @@ describe("homeostat dev", () => {
       );
       expect(Date.now()).toBeGreaterThanOrEqual(due.getTime());
       expect(dev.output()).toMatch(/deferred run \S+ fires for /);
-      await waitFor(() => /done: drain node\/\S+ {2}\(policy drain-before-maintenance\)/.test(dev.output()), {
-        what: "the deferred drain on the timeline",
-      });
+      const drained = new RegExp(
+        `\n {4}Done: Drained node ${spare.name} \\(${spare.instanceId}\\) on int\n[\\s\\S]*?\n {6}Policy: +drain-before-maintenance\n`,
+      );
+      await waitFor(() => drained.test(dev.output()), { what: "the deferred drain on the timeline" });
     } finally {
       dev.child.kill("SIGINT");
       expect(await dev.exited).toBe(0);

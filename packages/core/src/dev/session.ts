@@ -11,7 +11,9 @@ import type { Kube } from "../kube/client.ts";
 import { buildDeps } from "../runtime/deps.ts";
 import { ENV, type Env, pick, RuntimeConfigError, rolloutThresholdsFromEnv } from "../runtime/env.ts";
 import { type HandlerRun, runHandler } from "../runtime/handler.ts";
+import { withRecordSink } from "../runtime/invoke.ts";
 import type { PipelineDeps, PipelineLogger } from "../runtime/pipeline.ts";
+import type { AuditRecord } from "../state/audit-log.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
 import { localDeferScheduler } from "./deferrals.ts";
 import { type EventEndpoint, startEventEndpoint } from "./http.ts";
@@ -101,11 +103,21 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     );
   }
 
-  /** One handler run, its outcomes printed as each trigger ends; tracked so stop() can wait for it. */
+  /**
+   * One handler run, each trigger printed with its audit records once it ends (the record stage writes
+   * them before); tracked so stop() can wait for it.
+   */
   const run = (kind: HandlerName, event: unknown): Promise<HandlerRun> => {
-    const pending = runHandler(kind, event, deps, {
+    let written: AuditRecord[] = [];
+    const recorded = withRecordSink(deps, (record) => written.push(record));
+    const pending = runHandler(kind, event, recorded, {
       thresholds,
-      onOutcome: (outcome) => print(renderTimelineEntry(outcome, config, now())),
+      onOutcome: (outcome) => {
+        const ofOutcome = (record: AuditRecord) =>
+          record.trigger.id === outcome.trigger.id && record.cluster === outcome.cluster;
+        print(renderTimelineEntry(outcome, written.filter(ofOutcome), config, now()));
+        written = written.filter((record) => !ofOutcome(record));
+      },
       onRecords: (records) => {
         for (const record of records) {
           const problem = renderRecordProblem(record, now());

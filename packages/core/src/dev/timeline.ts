@@ -1,48 +1,59 @@
 // The timeline `homeostat dev` prints: every trigger handled, what was decided and done, and why.
-// Rendered from the handler summaries (runtime/summary.ts) for now; `renderTimelineEntry` is the one
-// place to switch to the notify stage's text (slack/text.ts) once it exists.
+// Each result is the notify stage's text (slack/text.ts): the same message Slack shows and `homeostat
+// invoke` prints, made from the audit records the record stage writes.
 import type { HomeostatConfig } from "../config/schema.ts";
 import { matchPolicies } from "../policy/match.ts";
 import { summarizeTrigger } from "../record/audit-record.ts";
 import type { RecordOutcome, TriggerOutcome } from "../runtime/pipeline.ts";
-import { summarizeOutcome } from "../runtime/summary.ts";
+import { renderResultText } from "../slack/text.ts";
+import type { AuditRecord } from "../state/audit-log.ts";
 
 /** `20:04:05`: the local wall-clock time, which is what a person watching the terminal reads. */
 export function clockTime(at: Date): string {
   return at.toTimeString().slice(0, 8);
 }
 
+/** A block of text shifted right under its timeline header. */
+function indented(text: string, by: string): string {
+  return text
+    .split("\n")
+    .map((line) => `${by}${line}`)
+    .join("\n");
+}
+
 /**
- * One trigger on one cluster: a header naming it, then each action that ran (with its result and the
- * policy's reason) and each policy that was for this trigger but did not act (with the guard's or
- * decide's reason). Policies that are not for this trigger at all are counted, not listed.
+ * One trigger on one cluster: a header naming it, then each of its audit records (an action that ran,
+ * or one the guard held back) as the notify stage renders it, then each policy that was for this
+ * trigger but planned nothing (decide's reason; those are not audit records). Policies that are not
+ * for this trigger at all are counted, not listed.
  */
-export function renderTimelineEntry(outcome: TriggerOutcome, config: HomeostatConfig, at: Date): string {
-  const summary = summarizeOutcome(outcome);
+export function renderTimelineEntry(
+  outcome: TriggerOutcome,
+  records: readonly AuditRecord[],
+  config: HomeostatConfig,
+  at: Date,
+): string {
+  const { trigger, cluster } = outcome;
   const lines = [
-    `${clockTime(at)}  ${summarizeTrigger(outcome.trigger)}  [${summary.kind} ${summary.trigger}, cluster ${summary.cluster}]`,
+    `${clockTime(at)}  ${summarizeTrigger(trigger)}  [${trigger.kind} ${trigger.id}, cluster ${cluster}]`,
   ];
-  summary.ran.forEach((action, index) => {
-    const mark = !action.ok ? "FAILED" : action.dryRun ? "dry run" : action.changed ? "done" : "no change";
-    lines.push(`    ${mark}: ${action.verb} ${action.target}  (policy ${action.policy})`);
-    const reason = outcome.results[index]?.action.reason;
-    if (reason) lines.push(`      why: ${reason}`);
-    if (action.message) lines.push(`      result: ${action.message}`);
-  });
+  for (const record of records) lines.push(indented(renderResultText(record), "    "));
   const forThisTrigger = new Set(
-    matchPolicies(outcome.trigger, config, outcome.cluster)
+    matchPolicies(trigger, config, cluster)
       .policies.filter((match) => match.kind !== "unmatched")
       .map((match) => match.policy.name),
   );
   let notFor = 0;
-  for (const skip of summary.skipped) {
+  for (const skip of outcome.guarded.skipped) {
+    // a skip with an action the guard held back is one of the records above
+    if (skip.stage !== "decide" && skip.action) continue;
     if (skip.stage === "decide" && !forThisTrigger.has(skip.policy)) {
       notFor++;
       continue;
     }
     lines.push(`    skipped (${skip.stage}): policy ${skip.policy}: ${skip.reason}`);
   }
-  if (summary.ran.length === 0 && lines.length === 1) lines.push("    nothing to do");
+  if (lines.length === 1) lines.push("    nothing to do");
   if (notFor > 0)
     lines.push(`    (${notFor} other ${notFor === 1 ? "policy is" : "policies are"} not for this trigger)`);
   if (outcome.retry) lines.push("    will be tried again: in Lambda this event would be delivered again");

@@ -3,11 +3,12 @@
 import type { HomeostatConfig } from "../config/schema.ts";
 import type { HandlerName } from "../domain/handlers.ts";
 import type { Kube } from "../kube/client.ts";
+import { auditLogSink } from "../record/sinks.ts";
 import type { AuditRecord } from "../state/audit-log.ts";
 import { buildDeps } from "./deps.ts";
 import type { Env } from "./env.ts";
 import { type HandlerRun, runHandler } from "./handler.ts";
-import type { PipelineLogger } from "./pipeline.ts";
+import type { PipelineDeps, PipelineLogger } from "./pipeline.ts";
 
 export interface InvokeOptions {
   config: HomeostatConfig;
@@ -51,15 +52,20 @@ export async function invokeHandler(
       ...(options.dryRun ? { dryRun: true } : {}),
     },
   });
-  const { onRecord } = options;
-  if (onRecord) {
-    deps.sinks = [...(deps.sinks ?? []), { name: "invoke", write: async (record) => onRecord(record) }];
-  }
   try {
-    return await runHandler(kind, event, deps);
+    return await runHandler(kind, event, options.onRecord ? withRecordSink(deps, options.onRecord) : deps);
   } finally {
     await deps.store.close?.();
   }
+}
+
+/**
+ * `deps` with one more record sink, after the usual ones: each audit record as the record stage writes
+ * it, for a local run to show (`invoke` prints it, `homeostat dev` puts it on its timeline).
+ */
+export function withRecordSink(deps: PipelineDeps, onRecord: (record: AuditRecord) => void): PipelineDeps {
+  const sinks = deps.sinks ?? [auditLogSink(deps.store)];
+  return { ...deps, sinks: [...sinks, { name: "local", write: async (record) => onRecord(record) }] };
 }
 
 /** Whether a run failed: a failed action, a record or cluster that could not be handled, or a delivery asked for again. */
