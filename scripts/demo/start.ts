@@ -26,7 +26,7 @@ import {
 } from "./seed.ts";
 
 const CONFIG = join(REPO_ROOT, "scripts/demo/homeostat.demo.config.ts");
-const HOMEOSTAT = join(REPO_ROOT, "packages/core/bin/homeostat.ts");
+const HOMEOSTAT = join(REPO_ROOT, "packages/core/bin/homeostat.js");
 const PORT = Number(process.env.HOMEOSTAT_DEMO_PORT ?? 8642);
 const URL_BASE = `http://127.0.0.1:${PORT}`;
 
