@@ -20,7 +20,7 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { HandlerName } from "@homeostat/core/domain";
 import type { StallThresholds } from "@homeostat/core/rollout";
-import type { PipelineDeps, PipelineLogger, RecordOutcome, TriggerOutcome } from "@homeostat/core/runtime";
+import type { RecordOutcome, TriggerOutcome } from "@homeostat/core/runtime";
 import {
   buildDeps,
   correlationIdOf,
@@ -37,6 +37,7 @@ import middy from "@middy/core";
 import type { Context, SQSBatchResponse } from "aws-lambda";
 // Imported statically so the bundler ships the repository's config inside the function.
 import bundledConfig from "../homeostat.config.ts";
+import { oncePerContainer, pipelineLogger } from "./container.ts";
 
 export type HandlerResult =
   | EventHandlerResult
@@ -50,15 +51,6 @@ export interface HandlerOptions extends DepsOptions {
   metrics?: Metrics;
   /** The rollout guard's thresholds (else HOMEOSTAT_ROLLOUT_* variables, else the defaults). */
   rolloutThresholds?: Partial<StallThresholds>;
-}
-
-function pipelineLogger(logger: Logger): PipelineLogger {
-  return {
-    debug: (message, extra) => logger.debug(message, extra ?? {}),
-    info: (message, extra) => logger.info(message, extra ?? {}),
-    warn: (message, extra) => logger.warn(message, extra ?? {}),
-    error: (message, extra) => logger.error(message, extra ?? {}),
-  };
 }
 
 /**
@@ -142,20 +134,13 @@ export function createHandler(kind: HandlerName, options: HandlerOptions = {}) {
     options.metrics ??
     new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? "Homeostat", serviceName: "homeostat" });
   const thresholds = { ...rolloutThresholdsFromEnv(env), ...options.rolloutThresholds };
-  let deps: Promise<PipelineDeps> | undefined;
-  const depsOnce = () => {
-    if (!deps) {
-      deps = buildDeps({
-        defaultConfig: bundledConfig,
-        ...options,
-        deps: { log: pipelineLogger(logger), ...options.deps },
-      });
-      deps.catch(() => {
-        deps = undefined;
-      });
-    }
-    return deps;
-  };
+  const depsOnce = oncePerContainer(() =>
+    buildDeps({
+      defaultConfig: bundledConfig,
+      ...options,
+      deps: { log: pipelineLogger(logger), ...options.deps },
+    }),
+  );
 
   return middy<unknown, HandlerResult, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))

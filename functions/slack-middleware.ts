@@ -11,30 +11,20 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import type { PipelineLogger } from "@homeostat/core/runtime";
 import {
   buildSlackDeps,
   type FunctionUrlResult,
   handleSlackEvent,
   type SlackDepsOptions,
-  type SlackEndpointDeps,
   type SlackRunOutcome,
 } from "@homeostat/core/slack/commands";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import bundledConfig from "../homeostat.config.ts";
+import { oncePerContainer, pipelineLogger } from "./container.ts";
 
 export interface SlackHandlerOptions extends SlackDepsOptions {
   logger?: Logger;
-}
-
-function pipelineLogger(logger: Logger): PipelineLogger {
-  return {
-    debug: (message, extra) => logger.debug(message, extra ?? {}),
-    info: (message, extra) => logger.info(message, extra ?? {}),
-    warn: (message, extra) => logger.warn(message, extra ?? {}),
-    error: (message, extra) => logger.error(message, extra ?? {}),
-  };
 }
 
 export function createSlackHandler(options: SlackHandlerOptions = {}) {
@@ -45,20 +35,13 @@ export function createSlackHandler(options: SlackHandlerOptions = {}) {
       serviceName: env.POWERTOOLS_SERVICE_NAME ?? "homeostat",
       persistentKeys: { handler: "slack" },
     });
-  let deps: Promise<SlackEndpointDeps> | undefined;
-  const depsOnce = () => {
-    if (!deps) {
-      deps = buildSlackDeps({
-        defaultConfig: bundledConfig,
-        ...options,
-        deps: { log: pipelineLogger(logger), ...options.deps },
-      });
-      deps.catch(() => {
-        deps = undefined;
-      });
-    }
-    return deps;
-  };
+  const depsOnce = oncePerContainer(() =>
+    buildSlackDeps({
+      defaultConfig: bundledConfig,
+      ...options,
+      deps: { log: pipelineLogger(logger), ...options.deps },
+    }),
+  );
   return middy<unknown, FunctionUrlResult | SlackRunOutcome, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event) => await handleSlackEvent(event, await depsOnce()));
