@@ -20,31 +20,28 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { HandlerName } from "@homeostat/core/domain";
 import type { StallThresholds } from "@homeostat/core/rollout";
-import type { RecordOutcome, TriggerOutcome } from "@homeostat/core/runtime";
 import {
   buildDeps,
   correlationIdOf,
   type DepsOptions,
-  type EventHandlerResult,
   type HandlerRun,
-  type NotifyRunResult,
-  RetryableFailureError,
-  type RolloutGuardResult,
+  type LambdaResult,
+  lambdaResponse,
+  type MetricCount,
+  oncePerContainer,
+  outcomeCounts,
+  pipelineLogger,
+  recordCounts,
   rolloutThresholdsFromEnv,
+  runCounts,
   runHandler,
 } from "@homeostat/core/runtime";
 import middy from "@middy/core";
-import type { Context, SQSBatchResponse } from "aws-lambda";
+import type { Context } from "aws-lambda";
 // Imported statically so the bundler ships the repository's config inside the function.
 import bundledConfig from "../homeostat.config.ts";
-import { oncePerContainer, pipelineLogger } from "./container.ts";
 
-export type HandlerResult =
-  | EventHandlerResult
-  | RolloutGuardResult
-  | NotifyRunResult
-  | (NotifyRunResult & SQSBatchResponse)
-  | SQSBatchResponse;
+export type HandlerResult = LambdaResult<HandlerRun["result"]>;
 
 export interface HandlerOptions extends DepsOptions {
   logger?: Logger;
@@ -53,72 +50,20 @@ export interface HandlerOptions extends DepsOptions {
   rolloutThresholds?: Partial<StallThresholds>;
 }
 
-/**
- * ActionsTaken / ActionsSkipped / ActionsFailed with dimensions verb and policy, each its own EMF
- * document (`singleMetric`): one invocation can act with several verbs and policies, and Powertools
- * applies an instance's dimensions to every metric it flushes. Both dimensions are bounded (the verbs,
- * the config's policy names). A dry run that succeeded changed nothing: it counts as skipped.
- */
-function outcomeMetrics(metrics: Metrics) {
-  const emit = (name: string, dimensions: Record<string, string>) => {
-    const single = metrics.singleMetric();
-    single.addDimensions(dimensions);
-    single.addMetric(name, MetricUnit.Count, 1);
-  };
-  return {
-    onOutcome(outcome: TriggerOutcome) {
-      for (const { action, result } of outcome.results) {
-        const name = !result.ok ? "ActionsFailed" : result.dryRun ? "ActionsSkipped" : "ActionsTaken";
-        emit(name, { verb: action.verb, policy: action.policy });
+/** Each count as its own EMF document when it has dimensions: Powertools applies an instance's
+ * dimensions to every metric it flushes, and one invocation can act with several verbs and policies. */
+function emitter(metrics: Metrics) {
+  return (counts: readonly MetricCount[]) => {
+    for (const { name, value, dimensions } of counts) {
+      if (!dimensions) {
+        metrics.addMetric(name, MetricUnit.Count, value);
+        continue;
       }
-      for (const skip of outcome.guarded.skipped) {
-        // decide's skips are policies that did not match the trigger: not actions, not worth a metric
-        if (skip.stage !== "decide" && skip.action) {
-          emit("ActionsSkipped", { verb: skip.action.verb, policy: skip.policy });
-        }
-      }
-    },
-    onRecords(records: readonly RecordOutcome[]) {
-      metrics.addMetric("EventsReceived", MetricUnit.Count, records.length);
-      for (const record of records) {
-        if (record.rejected) emit("EventsRejected", { rejection: record.rejected.kind });
-      }
-    },
+      const single = metrics.singleMetric();
+      single.addDimensions(dimensions);
+      single.addMetric(name, MetricUnit.Count, value);
+    }
   };
-}
-
-/**
- * SlackMessagesPosted (parents and replies), SlackResultsCounted (routine skips in a parent),
- * SlackDuplicates (redeliveries that posted nothing), SlackRetries (results that come again) and
- * SlackSetupErrors (a bad token or channel: results dropped until it is fixed).
- */
-function notifyMetrics(result: NotifyRunResult, metrics: Metrics): void {
-  const count = (name: string, test: (item: NotifyRunResult["items"][number]) => boolean) => {
-    const n = result.items.filter(test).length;
-    if (n > 0) metrics.addMetric(name, MetricUnit.Count, n);
-  };
-  count("SlackMessagesPosted", (item) => item.outcome === "parent" || item.outcome === "reply");
-  count("SlackResultsCounted", (item) => item.outcome === "counted");
-  count("SlackDuplicates", (item) => item.outcome === "duplicate");
-  count("SlackRetries", (item) => item.outcome === "retry");
-  count("SlackSetupErrors", (item) => item.setup === true);
-}
-
-/** The Lambda response a run's delivery rule asks for: a partial batch, a throw to retry, or the result. */
-function lambdaResponse(run: HandlerRun, metrics: Metrics): HandlerResult {
-  if (run.kind === "rollout-guard") {
-    metrics.addMetric("RolloutsStalled", MetricUnit.Count, run.result.triggers.length);
-    return run.result;
-  }
-  if (run.kind === "notify") notifyMetrics(run.result, metrics);
-  const { delivery } = run;
-  // Lambda reads only batchItemFailures; the notify run's items ride along for its log and invoke
-  if (delivery.kind === "batch" && run.kind === "notify") {
-    return { ...run.result, batchItemFailures: delivery.batchItemFailures };
-  }
-  if (delivery.kind === "batch") return { batchItemFailures: delivery.batchItemFailures };
-  if (delivery.kind === "retry") throw new RetryableFailureError(delivery.reason);
-  return run.result;
 }
 
 /** The Lambda handler of `kind`. */
@@ -133,6 +78,7 @@ export function createHandler(kind: HandlerName, options: HandlerOptions = {}) {
   const metrics =
     options.metrics ??
     new Metrics({ namespace: env.POWERTOOLS_METRICS_NAMESPACE ?? "Homeostat", serviceName: "homeostat" });
+  const emit = emitter(metrics);
   const thresholds = { ...rolloutThresholdsFromEnv(env), ...options.rolloutThresholds };
   const depsOnce = oncePerContainer(() =>
     buildDeps({
@@ -150,8 +96,10 @@ export function createHandler(kind: HandlerName, options: HandlerOptions = {}) {
       if (correlationId) logger.setCorrelationId(correlationId);
       const run = await runHandler(kind, event, await depsOnce(), {
         thresholds,
-        ...outcomeMetrics(metrics),
+        onOutcome: (outcome) => emit(outcomeCounts(outcome)),
+        onRecords: (records) => emit(recordCounts(records)),
       });
-      return lambdaResponse(run, metrics);
+      emit(runCounts(run));
+      return lambdaResponse(run);
     });
 }

@@ -11,6 +11,7 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { oncePerContainer, pipelineLogger } from "@homeostat/core/runtime";
 import {
   buildSlackDeps,
   type FunctionUrlResult,
@@ -21,7 +22,6 @@ import {
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
 import bundledConfig from "../homeostat.config.ts";
-import { oncePerContainer, pipelineLogger } from "./container.ts";
 
 export interface SlackHandlerOptions extends SlackDepsOptions {
   logger?: Logger;

@@ -18,6 +18,15 @@ export type { EventHandlerResult, HandlerRun, HandlerRunOptions } from "./handle
 export { runHandler } from "./handler.ts";
 export type { InvokeOptions } from "./invoke.ts";
 export { invokeHandler, runFailed, stderrLogger } from "./invoke.ts";
+export type { BatchResponse, LambdaResult, LoggerLike, MetricCount } from "./lambda.ts";
+export {
+  lambdaResponse,
+  oncePerContainer,
+  outcomeCounts,
+  pipelineLogger,
+  recordCounts,
+  runCounts,
+} from "./lambda.ts";
 export type { NotifyItemSummary, NotifyRunResult } from "./notify.ts";
 export { runNotify } from "./notify.ts";
 export type {
