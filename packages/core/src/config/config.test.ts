@@ -162,6 +162,10 @@ describe("defineConfig", () => {
       "clusters.prod: a cluster is either",
     ],
     [{ clusters: {} }, "clusters: name at least one cluster"],
+    [
+      { clusters: { Prod_EU: { eks: { name: "p", region: "eu-west-1" } } } },
+      "clusters.Prod_EU: a cluster's name is a DNS label: lowercase letters, digits and '-'",
+    ],
     [{ defaultCluster: "staging" }, 'defaultCluster: "staging" is not one of the clusters (prod)'],
   ])("rejects %j", (overrides, message) => {
     expect(problemsOf(minimal(overrides as Partial<HomeostatConfigInput>)).join("\n")).toContain(message);

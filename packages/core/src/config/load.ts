@@ -53,6 +53,11 @@ function flattenIssues(issues: readonly Issue[], prefix: ReadonlyArray<PropertyK
       lines.push(...flattenIssues(best, path));
       continue;
     }
+    // a record key that fails its own schema: zod reports "Invalid key in record"; say why instead
+    if (issue.code === "invalid_key" && issue.issues.length > 0) {
+      lines.push(...flattenIssues(issue.issues, path));
+      continue;
+    }
     lines.push(`${formatPath(path)}: ${issue.message}`);
   }
   return lines;

@@ -26,7 +26,13 @@ export const clusterSchema = z
 export const homeostatConfigSchema = z
   .strictObject({
     clusters: z
-      .record(z.string().regex(DNS_LABEL), clusterSchema)
+      .record(
+        z.string().regex(DNS_LABEL, {
+          error:
+            "a cluster's name is a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit (like prod-eu)",
+        }),
+        clusterSchema,
+      )
       .refine((clusters) => Object.keys(clusters).length > 0, {
         error: "name at least one cluster",
       }),

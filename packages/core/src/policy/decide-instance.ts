@@ -72,7 +72,7 @@ export function decideInstance(
       policy,
       afterDrain,
       afterDrain
-        ? `${event}: complete with CONTINUE once the drain ends (also if it fails or times out: the instance terminates either way)`
+        ? `${event}: complete with CONTINUE once the drain ends; while a failed drain is retried the hook is held (heartbeats), and once it has failed for good the hook is completed anyway: the instance terminates either way`
         : `${event}: complete with CONTINUE`,
     );
     addTo(outcome, complete);

@@ -246,7 +246,7 @@ describe("decide: instance events", () => {
       },
       params: { result: "CONTINUE", afterDrain: true },
     });
-    expect(plan.actions[1]?.reason).toContain("also if it fails or times out");
+    expect(plan.actions[1]?.reason).toContain("once it has failed for good the hook is completed anyway");
   });
 
   it("completes the hook when the instance is not in the cluster", () => {
