@@ -46,9 +46,14 @@ describe("intents: a retry completes what the first attempt set out to do", () =
   it("a restart writes the stamp of its first attempt", async () => {
     const store = new SqliteStateStore({ path: ":memory:" });
     const context = { store, cluster: "prod", eventId: "evt-1", rollbackTarget: noRollback };
-    const first = await intendedAction(restart, { ...context, now: new Date("2026-12-01T09:00:00Z") });
-    const retry = await intendedAction(restart, { ...context, now: new Date("2026-12-01T09:03:00Z") });
-    expect(first.params).toEqual({ restartedAt: "2026-12-01T09:00:00Z" });
+    // times near the store's own clock: the intent's record expires a day after its first attempt
+    const firstAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const first = await intendedAction(restart, { ...context, now: firstAt });
+    const retry = await intendedAction(restart, {
+      ...context,
+      now: new Date(firstAt.getTime() + 3 * 60_000),
+    });
+    expect(first.params).toEqual({ restartedAt: firstAt.toISOString().replace(".000Z", "Z") });
     expect(retry.params).toEqual(first.params);
     await store.close();
   });
