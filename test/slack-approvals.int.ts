@@ -8,6 +8,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSlackHandler } from "../functions/slack-middleware.ts";
 import { defineConfig, type HomeostatConfig } from "../packages/core/src/config/index.ts";
+import { renderResultBlocks } from "../packages/core/src/slack/blocks.ts";
 import type { SlackJob } from "../packages/core/src/slack/commands/index.ts";
 import { getApproval } from "../packages/core/src/state/index.ts";
 import { clientConfig } from "./env/aws.ts";
@@ -15,7 +16,8 @@ import { createNamespace, createPauseDeployment, type TestNamespace } from "./en
 import { serveFunctionUrl } from "./env/function-url.ts";
 import { type SlackControl, type StoredMessage, slackControl } from "./env/slack-control.ts";
 import { SLACK_SIGNING_SECRET, type SlackRequest, slackPlayer } from "./env/slack-player.ts";
-import { E2E_CLUSTER } from "./fixtures/e2e.config.ts";
+import { E2E_CLUSTER, E2E_CLUSTER_DIMENSION } from "./fixtures/e2e.config.ts";
+import { cpuAlarm } from "./fixtures/e2e-events.ts";
 import { type E2e, startE2e } from "./fixtures/e2e-harness.ts";
 import { localContext } from "./fixtures/lambda-context.ts";
 
@@ -40,7 +42,23 @@ function config(): HomeostatConfig {
   return defineConfig({
     clusters: { [E2E_CLUSTER]: { kubeconfig: {} } },
     defaults: { protectedNamespaces: ["kube-system"], cooldown: "0s" },
-    policies: [{ name: "chatops", match: { command: { verbs: ["scale"] } } }],
+    policies: [
+      // a cooldown as in production: the wait holds it, the approved run must not trip on it
+      { name: "chatops", match: { command: { verbs: ["scale"] } }, guard: { cooldown: "1m" } },
+      {
+        // an automatic action that waits for a person: the notify stage posts it with Approve / Deny
+        name: "scale-on-cpu",
+        match: { alarm: { names: ["e2e-*-cpu-high"], dimensions: { ClusterName: E2E_CLUSTER_DIMENSION } } },
+        action: {
+          verb: "scale",
+          target: { fromDimensions: { namespace: "Namespace", name: "Service" } },
+          change: "+2",
+          max: 100,
+        },
+        // the wait holds the cooldown (an alarm storm asks once); the approved run must not trip on it
+        guard: { approval: true, cooldown: "10m" },
+      },
+    ],
     slack: {
       channel: OPS,
       commands: {
@@ -160,7 +178,7 @@ beforeAll(async () => {
   e2e = await startE2e("slack-approvals", config());
   slack = slackControl(e2e.env.slackUrl);
   ns = await createNamespace(e2e.admin, "slack-appr");
-  for (const name of ["once", "own", "expiry", "race", "deny", "eve"]) {
+  for (const name of ["once", "own", "expiry", "race", "deny", "eve", "alarmed"]) {
     await createPauseDeployment(e2e.admin, ns.name, name, 1);
   }
   const run = createSlackHandler({
@@ -356,5 +374,43 @@ describe("a command a rule makes wait for approval", () => {
       },
     ]);
     expect(await replicas("deny")).toBe(1);
+  });
+
+  it("an automatic policy's action awaiting approval: Approve on the notify stage's message runs it once, through the guard", async () => {
+    await e2e.invoke("alarm", cpuAlarm(ns.name, "alarmed"));
+    expect(await replicas("alarmed")).toBe(1);
+    const [waiting] = (await e2e.audit()).filter(
+      (record) => record.policy === "scale-on-cpu" && record.approvalId !== undefined,
+    );
+    if (!waiting?.approvalId) throw new Error("the alarm's scale is not awaiting approval");
+    expect(await getApproval(e2e.store, waiting.approvalId)).toMatchObject({
+      status: "pending",
+      cluster: E2E_CLUSTER,
+      heldClaims: [expect.stringMatching(/^cooldown#/)],
+    });
+    // the notify stage's message for that record, posted as the notify stage posts it
+    const blocks = renderResultBlocks(waiting);
+    const buttons = blocks.flatMap((block) => (block.type === "actions" ? block.elements : []));
+    expect(buttons.map((button) => (button.type === "button" ? button.value : undefined))).toEqual([
+      waiting.approvalId,
+      waiting.approvalId,
+    ]);
+    const posted = await fetch(`${e2e.env.slackUrl}/api/chat.postMessage`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${e2e.env.slackToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ channel: OPS, text: "awaiting approval", blocks }),
+    });
+    const { ts } = (await posted.json()) as { ts: string };
+    const message = (await slack.messages({ channel: OPS })).find((each) => each.ts === ts);
+    if (!message) throw new Error("the stand-in kept no message");
+
+    await Promise.all([click(BOB, waiting.approvalId, message), click(CAROL, waiting.approvalId, message)]);
+    await runJobs();
+    expect(await replicas("alarmed")).toBe(3);
+    expect((await current(message))?.text).toMatch(
+      new RegExp(
+        `^:ballot_box_with_check: Approved by <@U0(BOB|CAROL)> \\(asked by automation \\(policy scale-on-cpu\\)\\): scale deployment ${ns.name}/alarmed on test\\n:white_check_mark: `,
+      ),
+    );
   });
 });
