@@ -167,7 +167,8 @@ async function runCommand(
   }
 
   const rule = authorization.allowed ? rules.find((each) => each.name === authorization.rule) : undefined;
-  if (rule?.approval && !reading.dryRun && !undo) {
+  // an undo is a change like any other: under such a rule it waits for a second person too
+  if (rule?.approval && !reading.dryRun) {
     return await askForApproval(deps, {
       trigger,
       actor,
