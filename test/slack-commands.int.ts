@@ -474,18 +474,18 @@ describe("Undo", () => {
     expect(await generations()).toEqual(before);
   });
 
-  it("answers Approve and Deny, which are not served yet, with nothing done", async () => {
+  it("answers a button it does not have with nothing done", async () => {
     const click = await player().blockAction({
       user: ALICE,
       channel: OPS,
-      actionId: "homeostat.approve",
+      actionId: "homeostat.launch",
       value: "abc",
     });
     expect(await ack(click)).toEqual({
       status: 200,
       body: {
         response_type: "ephemeral",
-        text: "Homeostat does not act on this button yet: nothing was done.",
+        text: "Homeostat has no such button: nothing was done.",
       },
     });
     expect(jobs).toHaveLength(0);

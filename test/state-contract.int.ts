@@ -7,6 +7,8 @@ import { createStateTable, DynamoStateStore } from "../packages/core/src/state/d
 import {
   acquireCooldown,
   claimEvent,
+  describeApprovalRequest,
+  getApproval,
   recordPendingApproval,
   rememberReplicas,
   reserveDisruption,
@@ -208,12 +210,41 @@ describe("domain records on DynamoDB", () => {
     const results = await Promise.all(
       instances(10).map((store, index) =>
         resolveApproval(store, approvalId, {
-          decision: index % 2 ? "approved" : "rejected",
+          decision: index % 2 ? "approved" : "denied",
           by: `person-${index}`,
         }),
       ),
     );
     expect(results.filter((result) => result.ok)).toHaveLength(1);
     expect(results.filter((result) => !result.ok && result.reason === "already-resolved")).toHaveLength(9);
+  });
+
+  it("records an approval request's Slack message, never over a decision made meanwhile", async () => {
+    const approvalId = id();
+    const [first, second] = instances(2);
+    if (!first || !second) throw new Error("no store");
+    await recordPendingApproval(first, {
+      id: approvalId,
+      action: { verb: "scale" },
+      cluster: "test",
+      requester: "U0ALICE",
+      heldClaims: [`cooldown#test#${approvalId}`],
+      expiresAt: new Date(Date.now() + 600_000),
+    });
+    const message = { channel: "C0OPS", ts: "1700000000.000100" };
+    const [described, decided] = await Promise.all([
+      describeApprovalRequest(first, approvalId, { message }),
+      resolveApproval(second, approvalId, { decision: "approved", by: "bob" }),
+    ]);
+    expect(decided.ok).toBe(true);
+    const stored = await getApproval(second, approvalId);
+    // whichever came second kept what the first wrote: the decision is never lost
+    expect(stored).toMatchObject({
+      status: "approved",
+      resolvedBy: "bob",
+      requester: "U0ALICE",
+      cluster: "test",
+    });
+    expect(stored?.message).toEqual(described ? message : undefined);
   });
 });

@@ -3,7 +3,7 @@
 // some namespaces of some clusters. Only the read verbs may be opened to everyone (`users: "*"`).
 import { z } from "zod";
 import { VERB_NAMES } from "../domain/verbs/index.ts";
-import { globList } from "./schema-values.ts";
+import { durationSchema, globList } from "./schema-values.ts";
 
 /** The verbs that only read: the ones a rule may open to the whole workspace. */
 export const READ_ONLY_VERBS = ["status", "history"] as const;
@@ -33,6 +33,11 @@ export const slackCommandRuleSchema = z
     namespaces: globList.optional(),
     /** Clusters of the config (all when absent). */
     clusters: z.array(z.string().min(1)).min(1).optional(),
+    /**
+     * The changes this rule allows wait for a second person: the run posts the planned action with
+     * its dry run and Approve / Deny buttons, and runs it when someone allowed approves.
+     */
+    approval: z.boolean().optional(),
   })
   .superRefine((rule, ctx) => {
     if (rule.users === undefined && rule.groups === undefined) {
@@ -56,6 +61,10 @@ export const slackCommandRuleSchema = z
 export const slackCommandsSchema = z
   .strictObject({
     rules: z.array(slackCommandRuleSchema).default([]),
+    /** How long an approval asked for in Slack waits (default 30 minutes); then the message says expired. */
+    approvalExpiry: durationSchema.default(1800),
+    /** An approver must not be the requester (on by default; off only for a one-person team). */
+    twoPersonRule: z.boolean().default(true),
   })
   .superRefine((commands, ctx) => {
     const seen = new Set<string>();

@@ -11,10 +11,11 @@ export const isClusterVerb = (action: PlannedAction): boolean =>
 
 /** An action that waits for a person before it runs (never a dry run, never a pipeline step). */
 export function needsApproval(state: CheckState, candidate: Candidate): boolean {
+  const { ctx } = state;
+  if (candidate.dryRun || !isClusterVerb(candidate.action) || ctx.approval?.granted !== undefined)
+    return false;
   return (
-    !candidate.dryRun &&
-    isClusterVerb(candidate.action) &&
-    (candidate.policy?.guard.approval ?? state.ctx.config.defaults.approval)
+    ctx.approval?.required === true || (candidate.policy?.guard.approval ?? ctx.config.defaults.approval)
   );
 }
 

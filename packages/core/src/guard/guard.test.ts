@@ -467,6 +467,45 @@ describe("guard: approval", () => {
     expect(result.skipped.map((skip) => skip.stage)).toEqual(["approval"]);
     expect(await disruptionHolders(store, "prod", { now: NOW })).toEqual([]);
   });
+  it("makes every action wait when the run requires approval, recording who asked, and lets the granted run through", async () => {
+    const store = newStore();
+    const plain = context(store, {
+      policies: [
+        {
+          name: "restart-on-alarm",
+          match: { alarm: { names: ["*"] } },
+          action: { verb: "restart", target: "shop/checkout" },
+        },
+      ],
+    });
+    const asking = { ...plain, approval: { required: true, requester: "U0ALICE", timeoutSeconds: 600 } };
+    const first = await run(alarm(), asking);
+    expect(first.run).toEqual([]);
+    const waiting = first.skipped.find((skip) => skip.stage === "approval");
+    const approval = await getApproval(store, waiting?.approvalId ?? "", { now: NOW });
+    expect(approval).toMatchObject({
+      status: "pending",
+      cluster: "prod",
+      requester: "U0ALICE",
+      heldClaims: [expect.stringMatching(/^cooldown#prod#/)],
+      expiresAt: new Date(NOW.getTime() + 600_000).toISOString(),
+    });
+    // the approved run: the wait's cooldown given back (as the Slack click does), nothing waits again
+    for (const claim of approval?.heldClaims ?? []) await store.delete(claim);
+    const careful = context(store, {
+      policies: [
+        {
+          name: "restart-on-alarm",
+          match: { alarm: { names: ["*"] } },
+          action: { verb: "restart", target: "shop/checkout" },
+          guard: { approval: true },
+        },
+      ],
+    });
+    const granted = await run(alarm(), { ...careful, approval: { granted: waiting?.approvalId ?? "" } });
+    expect(granted.run).toEqual([expect.objectContaining({ verb: "restart" })]);
+    expect(granted.skipped.filter((skip) => skip.stage !== "decide")).toEqual([]);
+  });
 });
 
 describe("guard: reporting", () => {

@@ -18,6 +18,20 @@ export interface GuardContext {
    * counts only in a read made after our reservation. Without it, `facts.nodes` is used.
    */
   currentNodes?: () => Promise<NodeFact[]>;
+  /** How this run treats approvals, beyond the policies' own `approval`. */
+  approval?: ApprovalRun;
+}
+
+/** A run's approvals: a Slack rule that requires one, or the approved run of one. */
+export interface ApprovalRun {
+  /** Every action waits for a person (a `slack.commands` rule with `approval: true`). */
+  required?: boolean;
+  /** The Slack member id of who asks: recorded with the approval, so they cannot approve their own. */
+  requester?: string;
+  /** How long a pending approval lasts, in seconds (default: `defaults.approvalTimeout`). */
+  timeoutSeconds?: number;
+  /** The id of the approval this run carries out: what it approved does not wait again. */
+  granted?: string;
 }
 
 /** A planned action cleared to run, with what the guard changed or holds for it. */

@@ -3,7 +3,7 @@ import type { NormalizeError } from "../events/normalize.ts";
 import { normalizeBatch } from "../events/normalize.ts";
 import type { Trigger } from "../events/trigger.ts";
 import { guard } from "../guard/guard.ts";
-import type { GuardedAction, GuardedPlan } from "../guard/types.ts";
+import type { ApprovalRun, GuardedAction, GuardedPlan } from "../guard/types.ts";
 import type { Kube } from "../kube/client.ts";
 import { decide } from "../policy/decide.ts";
 import type { ClusterFacts, Plan } from "../policy/plan.ts";
@@ -46,6 +46,8 @@ export interface PipelineDeps {
   now?: () => Date;
   /** Force a dry run of everything (the CLI's --dry-run). */
   dryRun?: boolean;
+  /** A run that requires approval (a Slack rule's), or carries one out. */
+  approval?: ApprovalRun;
   /** Who acts: `homeostat` for automation, the person for commands. */
   actor?: string;
   log?: PipelineLogger;
@@ -127,6 +129,7 @@ export async function planTrigger(
     now,
     facts,
     ...(deps.dryRun ? { dryRun: true } : {}),
+    ...(deps.approval ? { approval: deps.approval } : {}),
     ...(kube ? { currentNodes: () => listNodes(kube) } : {}),
   });
   return { facts, plan, guarded, kube };

@@ -22,6 +22,7 @@ export {
   claimEvent,
   claimNotification,
   completeNotification,
+  describeApprovalRequest,
   disruptionHolders,
   forgetReplicas,
   getApproval,

@@ -6,6 +6,7 @@ import {
   claimEvent,
   claimNotification,
   completeNotification,
+  describeApprovalRequest,
   disruptionHolders,
   forgetReplicas,
   getApproval,
@@ -136,7 +137,7 @@ describe("approvals", () => {
     expect((await getApproval(store, "a1", { now: now() }))?.status).toBe("pending");
     const [alice, bob] = await Promise.all([
       resolveApproval(store, "a1", { decision: "approved", by: "alice", now: now() }),
-      resolveApproval(store, "a1", { decision: "rejected", by: "bob", now: now() }),
+      resolveApproval(store, "a1", { decision: "denied", by: "bob", now: now() }),
     ]);
     const results = [alice, bob];
     expect(results.filter((result) => result.ok)).toHaveLength(1);
@@ -164,6 +165,34 @@ describe("approvals", () => {
       ok: false,
       reason: "not-found",
     });
+  });
+  it("keeps the request's fields, and records its Slack message only while it is pending", async () => {
+    const expiresAt = new Date(nowMs + 60_000);
+    await recordPendingApproval(store, {
+      id: "a3",
+      action: { verb: "scale" },
+      cluster: "prod",
+      requestedBy: "slack:U0ALICE (alice)",
+      requester: "U0ALICE",
+      origin: "slack /homeostat in C0OPS",
+      heldClaims: ["cooldown#prod#deployment/shop/web"],
+      expiresAt,
+      now: now(),
+    });
+    const message = { channel: "C0OPS", ts: "1700000000.000100" };
+    expect(await describeApprovalRequest(store, "a3", { message })).toBe(true);
+    expect(await getApproval(store, "a3", { now: now() })).toMatchObject({
+      cluster: "prod",
+      requester: "U0ALICE",
+      origin: "slack /homeostat in C0OPS",
+      heldClaims: ["cooldown#prod#deployment/shop/web"],
+      message,
+      status: "pending",
+    });
+    await resolveApproval(store, "a3", { decision: "denied", by: "bob", now: now() });
+    expect(await describeApprovalRequest(store, "a3", { message: { channel: "C0X", ts: "1" } })).toBe(false);
+    expect(await getApproval(store, "a3", { now: now() })).toMatchObject({ status: "denied", message });
+    expect(await describeApprovalRequest(store, "nope", { message })).toBe(false);
   });
 });
 

@@ -165,13 +165,24 @@ export async function forgetReplicas(store: StateStore, ref: WorkloadRef): Promi
 
 // ── Approvals ──────────────────────────────────────────────────────────────────────────────────
 
-export type ApprovalDecision = "approved" | "rejected";
+export type ApprovalDecision = "approved" | "denied";
 
 export interface Approval<A = unknown> {
   id: string;
   /** The planned action waiting for a person. */
   action: A;
+  /** The cluster the action is for: what an approval runs it on. */
+  cluster?: string;
+  /** Who asked (the audit's actor); absent for automation. */
   requestedBy?: string;
+  /** The Slack member id of who asked: the two-person rule compares the approver with it. */
+  requester?: string;
+  /** Where it was asked (`slack /homeostat in C0OPS`, `alarm checkout-cpu-high`). */
+  origin?: string;
+  /** The Slack message with the Approve / Deny buttons, updated with the decision. */
+  message?: { channel: string; ts: string };
+  /** Cooldown keys the wait holds (so a storm asks once): handed to the approved run, which takes them again. */
+  heldClaims?: string[];
   requestedAt: string;
   expiresAt: string;
   /** `expired` is computed on read: a pending approval past `expiresAt`. */
@@ -186,7 +197,16 @@ const approvalRetentionSeconds = 7 * 24 * 3600;
 /** Records an action awaiting approval; recording the same id again keeps the first (a redelivery). */
 export async function recordPendingApproval<A>(
   store: StateStore,
-  options: { id: string; action: A; requestedBy?: string; expiresAt: Date } & At,
+  options: {
+    id: string;
+    action: A;
+    cluster?: string;
+    requestedBy?: string;
+    requester?: string;
+    origin?: string;
+    heldClaims?: string[];
+    expiresAt: Date;
+  } & At,
 ): Promise<{ recorded: boolean; approval: Approval<A> }> {
   const approval: Approval<A> = {
     id: options.id,
@@ -195,7 +215,11 @@ export async function recordPendingApproval<A>(
     expiresAt: options.expiresAt.toISOString(),
     status: "pending",
   };
+  if (options.cluster !== undefined) approval.cluster = options.cluster;
   if (options.requestedBy !== undefined) approval.requestedBy = options.requestedBy;
+  if (options.requester !== undefined) approval.requester = options.requester;
+  if (options.origin !== undefined) approval.origin = options.origin;
+  if (options.heldClaims && options.heldClaims.length > 0) approval.heldClaims = options.heldClaims;
   const written = await store.put(stateKeys.approval(options.id), approval, {
     ifAbsent: true,
     expiresAt: epochSeconds(options.expiresAt) + approvalRetentionSeconds,
@@ -248,8 +272,30 @@ export async function resolveApproval<A>(
   }
   throw new StateStoreError(
     "contention",
-    `Approval ${id} kept changing while we tried to ${options.decision === "approved" ? "approve" : "reject"} it; try again.`,
+    `Approval ${id} kept changing while we tried to ${options.decision === "approved" ? "approve" : "deny"} it; try again.`,
   );
+}
+
+/**
+ * Adds where a person was asked (the Slack message with the buttons) to a pending approval, compare-and-set on its version so a decision made meanwhile is never overwritten.
+ * Returns false when the approval is gone or no longer pending.
+ */
+export async function describeApprovalRequest(
+  store: StateStore,
+  id: string,
+  details: { message: { channel: string; ts: string } },
+): Promise<boolean> {
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const record = await store.get<Approval>(stateKeys.approval(id));
+    if (record?.value.status !== "pending") return false;
+    const written = await store.put(
+      stateKeys.approval(id),
+      { ...record.value, ...details },
+      { ifVersion: record.version, expiresAt: record.expiresAt },
+    );
+    if (written) return true;
+  }
+  return false;
 }
 
 function withExpiry<A>(approval: Approval<A>, now: Date): Approval<A> {

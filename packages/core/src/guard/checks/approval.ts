@@ -25,13 +25,18 @@ export const approval: GuardCheck = {
   async run(state) {
     const { ctx, trigger, result } = state;
     const waiting = state.candidates.filter((candidate) => needsApproval(state, candidate));
+    const timeoutSeconds = ctx.approval?.timeoutSeconds ?? ctx.config.defaults.approvalTimeout;
     for (const candidate of waiting) {
       const id = approvalIdFor(ctx.cluster, trigger.id, candidate.action);
       await recordPendingApproval(ctx.store, {
         id,
         action: candidate.action,
-        ...(trigger.kind === "command" ? { requestedBy: trigger.actor } : {}),
-        expiresAt: new Date(ctx.now.getTime() + ctx.config.defaults.approvalTimeout * 1000),
+        cluster: ctx.cluster,
+        ...(ctx.approval?.requester === undefined ? {} : { requester: ctx.approval.requester }),
+        ...(trigger.kind === "command" ? { requestedBy: trigger.actor, origin: trigger.origin } : {}),
+        // the cooldown the wait holds: the approved run gives it back and takes it again itself
+        heldClaims: candidate.claims.filter((claim) => claim.startsWith("cooldown#")),
+        expiresAt: new Date(ctx.now.getTime() + timeoutSeconds * 1000),
         now: ctx.now,
       });
       result.skipped.push({

@@ -30,6 +30,10 @@ function ephemeral(text: string): FunctionUrlResult {
 
 /** The Undo button on a result (value: the id of its audit record). */
 export const UNDO_ACTION = "homeostat.undo";
+/** Approve and Deny on an action waiting for a person (value: the id of its pending approval). */
+export const APPROVE_ACTION = "homeostat.approve";
+export const DENY_ACTION = "homeostat.deny";
+const BUTTONS: ReadonlySet<string> = new Set([UNDO_ACTION, APPROVE_ACTION, DENY_ACTION]);
 
 const UNAUTHORIZED: FunctionUrlResult = { statusCode: 401, body: "" };
 
@@ -57,12 +61,12 @@ export async function answerSlackRequest(
     return { statusCode: 400, body: interaction.reason };
   }
   if (interaction.kind === "block-actions") {
-    const { actions, user, channel, response_url: responseUrl } = interaction.actions;
+    const { actions, user, channel, container, response_url: responseUrl } = interaction.actions;
     const [action] = actions;
-    if (action?.action_id !== UNDO_ACTION || !action.value || !channel || !responseUrl) {
-      // Approve and Deny are not served yet: say so instead of leaving the click unanswered
-      return ephemeral("Homeostat does not act on this button yet: nothing was done.");
+    if (!action || !BUTTONS.has(action.action_id) || !action.value || !channel || !responseUrl) {
+      return ephemeral("Homeostat has no such button: nothing was done.");
     }
+    const messageTs = container?.message_ts;
     try {
       await deps.dispatch({
         homeostat: "slack-action",
@@ -71,12 +75,13 @@ export async function answerSlackRequest(
           value: action.value,
           user: user.id,
           channel: channel.id,
+          ...(messageTs ? { messageTs } : {}),
           responseUrl,
         },
       });
     } catch (error) {
       log.error("could not hand the click over", { error: String(error) });
-      return ephemeral(`:x: Homeostat could not start the undo: ${String(error)}. Nothing ran.`);
+      return ephemeral(`:x: Homeostat could not take the click: ${String(error)}. Nothing ran.`);
     }
     // the run answers on the response_url; Slack wants only a 200 within 3 s here
     return { statusCode: 200, body: "" };

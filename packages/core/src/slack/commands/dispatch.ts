@@ -14,12 +14,16 @@ export const slackCommandJobSchema = z.strictObject({
 
 export const slackActionJobSchema = z.strictObject({
   homeostat: z.literal("slack-action"),
-  /** The verified button click: which button, the audit record id it carries, who clicked where. */
+  /**
+   * The verified button click: which button, the id it carries (an audit record's for Undo, a pending
+   * approval's for Approve / Deny), who clicked where, and the message it is on.
+   */
   action: z.strictObject({
     actionId: z.string().min(1),
     value: z.string().max(2000),
     user: z.string().min(1),
     channel: z.string().min(1),
+    messageTs: z.string().min(1).optional(),
     responseUrl: z.url(),
   }),
 });

@@ -47,6 +47,8 @@ export const blockActionsSchema = z.object({
   type: z.literal("block_actions"),
   user: z.object({ id: z.string().min(1) }),
   channel: z.object({ id: z.string().min(1) }).optional(),
+  /** The message the button is on: an Approve / Deny click updates it. */
+  container: z.object({ message_ts: z.string().min(1).optional() }).optional(),
   response_url: z.url().optional(),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().max(2000).optional() })).min(1),
 });

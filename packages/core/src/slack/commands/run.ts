@@ -7,23 +7,18 @@ import type { VerbCommand } from "../../command/index.ts";
 import { verbRequest } from "../../domain/verbs/index.ts";
 import type { CommandTrigger } from "../../events/trigger.ts";
 import { history, status } from "../../kube/index.ts";
-import {
-  auditLogSink,
-  auditRecordFromResult,
-  auditRecordId,
-  skippedAuditRecord,
-  writeRecords,
-} from "../../record/index.ts";
 import { handleTrigger, type PipelineDeps, type TriggerOutcome } from "../../runtime/pipeline.ts";
 import { reasonOf } from "../../runtime/transient.ts";
 import { readAudit } from "../../state/audit-log.ts";
-import { UNDO_ACTION } from "./ack.ts";
+import { APPROVE_ACTION, DENY_ACTION, UNDO_ACTION } from "./ack.ts";
+import { askForApproval, runApprovalClick } from "./approvals.ts";
 import { authorize, groupsNamed } from "./authorize.ts";
 import type { SlackDirectory } from "./directory.ts";
 import type { SlackActionJob, SlackCommandJob } from "./dispatch.ts";
 import { readSlackText } from "./reading.ts";
-import { clipped, type Respond, type SlackReply } from "./respond.ts";
-import { undoCommandText, undoPlanOf, undoTriggerId } from "./undo.ts";
+import { answer, auditAuthorization, describeOutcome, slackActor } from "./report.ts";
+import { clipped, type Respond } from "./respond.ts";
+import { undoPlanOf, undoTriggerId } from "./undo.ts";
 
 export interface SlackRunDeps {
   pipeline: PipelineDeps;
@@ -36,6 +31,8 @@ export type SlackRunOutcome =
   | { kind: "refused"; reason: string }
   | { kind: "denied"; reason: string }
   | { kind: "read"; ok: boolean }
+  /** Waiting for a second person: the pending approvals' ids. */
+  | { kind: "awaiting"; approvals: string[] }
   | { kind: "ran"; outcome: TriggerOutcome };
 
 /** A command to run for a person: from a slash command, or the undo an Undo click asks for. */
@@ -66,54 +63,6 @@ function scopeOf(command: VerbCommand, cluster: string) {
   return { verb: command.verb, cluster, ...(target.kind === "Node" ? {} : { namespace: target.namespace }) };
 }
 
-/** An undo a reply offers: its button's value is the audit record id of the change it undoes. */
-interface OfferedUndo {
-  auditId: string;
-  text: string;
-}
-
-/** What the pipeline did, in lines a person reads in Slack, and the undo of each change made. */
-function describeOutcome(outcome: TriggerOutcome): { text: string; changed: boolean; undos: OfferedUndo[] } {
-  const lines: string[] = [];
-  const undos: OfferedUndo[] = [];
-  let changed = false;
-  for (const { action, result } of outcome.results) {
-    changed ||= result.changed && !result.dryRun;
-    // the audit record keeps the undo on these same terms (auditRecordFromResult): a button offers
-    // only what a click will find there
-    if (result.undo && result.ok && result.changed && !result.dryRun) {
-      undos.push({
-        auditId: auditRecordId(outcome.trigger.id, action.policy, result.verb, result.target),
-        text: undoCommandText(result.undo),
-      });
-    }
-    const mark = !result.ok ? ":x:" : result.dryRun ? ":test_tube: dry run:" : ":white_check_mark:";
-    lines.push(`${mark} ${result.message}`);
-  }
-  const guardSkips = outcome.guarded.skipped.filter((skip) => skip.stage !== "decide");
-  for (const skip of guardSkips) lines.push(`:no_entry: not run (${skip.stage}): ${skip.reason}`);
-  if (lines.length === 0) {
-    // no command policy planned anything: say why, policy by policy
-    const reasons = outcome.plan.skipped.map((skip) => `• ${skip.policy}: ${skip.reason}`);
-    lines.push(
-      `:no_entry: nothing ran: no command policy on cluster ${outcome.cluster} took it`,
-      ...(reasons.length > 0
-        ? reasons
-        : ["• homeostat.config.ts has no command policy (match: { command: {} })"]),
-    );
-  }
-  return { text: lines.join("\n"), changed, undos };
-}
-
-async function answer(deps: SlackRunDeps, request: CommandRequest, reply: SlackReply): Promise<void> {
-  try {
-    await deps.respond(request.responseUrl, reply);
-  } catch (error) {
-    // the action's outcome stands and is audited: a lost answer must not undo or repeat it
-    deps.pipeline.log?.warn("could not answer on the response_url", { error: String(error) });
-  }
-}
-
 /** Runs one slash command handed over by the ack (dispatch.ts), and answers on its response_url. */
 export async function runSlackCommand(job: SlackCommandJob, deps: SlackRunDeps): Promise<SlackRunOutcome> {
   const { command } = job;
@@ -137,6 +86,9 @@ export async function runSlackCommand(job: SlackCommandJob, deps: SlackRunDeps):
  */
 export async function runSlackAction(job: SlackActionJob, deps: SlackRunDeps): Promise<SlackRunOutcome> {
   const { action } = job;
+  if (action.actionId === APPROVE_ACTION || action.actionId === DENY_ACTION) {
+    return await runApprovalClick(job, deps);
+  }
   const request = {
     triggerId: undoTriggerId(action.value),
     origin: `slack undo in ${action.channel}`,
@@ -181,37 +133,18 @@ async function runCommand(
     deps.directory.groupsOf(request.user, groupsNamed(rules)),
     deps.directory.nameOf(request.user),
   ]);
-  const actor = `slack:${request.user}${name ? ` (${name})` : ""}`;
+  const actor = slackActor(request.user, name);
   const trigger = commandTriggerOf({ ...request, text }, actor, now);
   const scope = scopeOf(reading.command, reading.cluster);
   const authorization = authorize(rules, { user: request.user, channel: request.channel, groups }, scope);
 
   const target = verbRequest(reading.command).target;
-  const context = { trigger, actor, time: now, id: `${trigger.id}#slack-authorization` };
-  const audit = authorization.allowed
-    ? auditRecordFromResult(
-        {
-          verb: reading.command.verb,
-          target,
-          ok: true,
-          changed: false,
-          dryRun: reading.dryRun,
-          before: undefined,
-          after: undefined,
-          message: `allowed by slack.commands rule ${authorization.rule}`,
-          warnings: [],
-          durationMs: 0,
-          apiRequests: 0,
-        },
-        { ...context, policy: `slack-rule:${authorization.rule}` },
-      )
-    : skippedAuditRecord(
-        { verb: reading.command.verb, target, dryRun: reading.dryRun },
-        authorization.reason,
-        { ...context, policy: "slack-rules" },
-      );
-  const { failures } = await writeRecords([audit], pipeline.sinks ?? [auditLogSink(pipeline.store)]);
-  for (const failure of failures) pipeline.log?.error("could not write the audit record", { ...failure });
+  await auditAuthorization(
+    deps,
+    authorization,
+    { verb: reading.command.verb, target, dryRun: reading.dryRun },
+    { trigger, actor, time: now },
+  );
 
   if (!authorization.allowed) {
     await answer(deps, request, { responseType: "ephemeral", text: `:no_entry: ${authorization.reason}` });
@@ -231,6 +164,20 @@ async function runCommand(
       await answer(deps, request, { responseType: "ephemeral", text: `:x: ${reasonOf(error)}` });
       return { kind: "read", ok: false };
     }
+  }
+
+  const rule = authorization.allowed ? rules.find((each) => each.name === authorization.rule) : undefined;
+  // an undo is a change like any other: under such a rule it waits for a second person too
+  if (rule?.approval && !reading.dryRun) {
+    return await askForApproval(deps, {
+      trigger,
+      actor,
+      cluster: reading.cluster,
+      user: request.user,
+      channel: request.channel,
+      responseUrl: request.responseUrl,
+      text: request.text,
+    });
   }
 
   const outcome = await handleTrigger(trigger, reading.cluster, {
