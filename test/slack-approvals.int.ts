@@ -10,7 +10,7 @@ import { createSlackHandler } from "../functions/slack-middleware.ts";
 import { defineConfig, type HomeostatConfig } from "../packages/core/src/config/index.ts";
 import { renderResultBlocks } from "../packages/core/src/slack/blocks.ts";
 import type { SlackJob } from "../packages/core/src/slack/commands/index.ts";
-import { getApproval } from "../packages/core/src/state/index.ts";
+import { getApproval, resolveApproval } from "../packages/core/src/state/index.ts";
 import { clientConfig } from "./env/aws.ts";
 import { createNamespace, createPauseDeployment, type TestNamespace } from "./env/cluster.ts";
 import { serveFunctionUrl } from "./env/function-url.ts";
@@ -178,7 +178,7 @@ beforeAll(async () => {
   e2e = await startE2e("slack-approvals", config());
   slack = slackControl(e2e.env.slackUrl);
   ns = await createNamespace(e2e.admin, "slack-appr");
-  for (const name of ["once", "own", "expiry", "race", "deny", "eve", "alarmed"]) {
+  for (const name of ["once", "own", "expiry", "race", "deny", "eve", "alarmed", "redelivered"]) {
     await createPauseDeployment(e2e.admin, ns.name, name, 1);
   }
   const run = createSlackHandler({
@@ -268,6 +268,42 @@ describe("a command a rule makes wait for approval", () => {
     ]);
     expect(await replicas("once")).toBe(3);
     expect(await generation("once")).toBe(generationAfter);
+  });
+
+  it("runs an approval once when its job is delivered again, also when the run before died after deciding", async () => {
+    const { message, approvalId } = await ask("redelivered");
+    // the run before decided, then died before acting: the approval stands, nothing ran
+    const decided = await resolveApproval(e2e.store, approvalId, {
+      decision: "approved",
+      by: "slack:U0BOB (bob)",
+      now: new Date(),
+    });
+    expect(decided.ok).toBe(true);
+    expect(await replicas("redelivered")).toBe(1);
+
+    // Lambda delivers the same click's job again: it carries the approval out, once
+    const request = await click(BOB, approvalId, message);
+    const job = jobs.at(-1);
+    await runJobs();
+    expect(await replicas("redelivered")).toBe(3);
+    expect((await current(message))?.text).toMatch(/^:ballot_box_with_check: Approved by <@U0BOB>/);
+    const generationAfter = await generation("redelivered");
+
+    // and once more: nothing runs again, and the approver is told so
+    if (!job) throw new Error("no job handed over");
+    jobs.push(job);
+    await runJobs();
+    expect(await replicas("redelivered")).toBe(3);
+    expect(await generation("redelivered")).toBe(generationAfter);
+    expect((await replies(request.responseUrl)).at(-1)).toEqual({
+      response_type: "ephemeral",
+      text: `:information_source: your approval of scale deployment ${ns.name}/redelivered was already carried out: nothing ran again`,
+    });
+    const scaled = (await e2e.audit()).filter(
+      (record) =>
+        record.verb === "scale" && record.target.name === "redelivered" && record.changed && !record.dryRun,
+    );
+    expect(scaled).toHaveLength(1);
   });
 
   it("refuses the requester approving their own request, changing nothing", async () => {

@@ -72,6 +72,25 @@ describe("judgeClick", () => {
     });
   });
 
+  it("lets the approver's own redelivered click carry a standing approval out, and no one else's", () => {
+    const approvedByBob = pending({
+      status: "approved",
+      resolvedBy: "slack:U0BOB (bob)",
+      resolvedAt: "2026-01-01T00:05:00.000Z",
+    });
+    expect(judgeClick("a1", approvedByBob, bob, rules)).toMatchObject({ kind: "decide", resumed: true });
+    expect(judgeClick("a1", approvedByBob, { user: "U0BOBBY", decision: "approved" }, rules).kind).toBe(
+      "refused",
+    );
+    expect(judgeClick("a1", approvedByBob, { user: "U0BOB", decision: "denied" }, rules).kind).toBe(
+      "refused",
+    );
+    expect(judgeClick("a1", pending({ ...approvedByBob, status: "denied" }), bob, rules).kind).toBe(
+      "refused",
+    );
+    expect(judgeClick("a1", pending(), bob, rules)).toMatchObject({ kind: "decide", resumed: false });
+  });
+
   it("refuses an approval for a cluster this deployment does not serve, or with none", () => {
     expect(judgeClick("a1", pending({ cluster: "staging" }), bob, rules)).toMatchObject({
       kind: "refused",

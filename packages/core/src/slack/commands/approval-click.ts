@@ -23,6 +23,12 @@ export type ClickVerdict =
   /** Go on: authorize the clicker for `scope`, then decide (compare-and-set). */
   | {
       kind: "decide";
+      /**
+       * The approval stands already, by this clicker: the job is a redelivery (the run before may have
+       * died after deciding, before acting). Run again under the same trigger id; the pipeline's
+       * idempotency makes it act at most once.
+       */
+      resumed: boolean;
       approval: Approval<PlannedAction>;
       /** The cluster verb it runs (a pipeline step never waits for a person). */
       action: VerbPlanAction;
@@ -41,6 +47,12 @@ export function describeApproved(approval: Approval<PlannedAction>): string {
 export function describeDecision(approval: Approval<PlannedAction>): string {
   const by = approval.resolvedBy ?? "someone";
   return `${approval.status} by ${by}${approval.resolvedAt ? ` at ${approval.resolvedAt}` : ""}`;
+}
+
+/** Whether Slack member `user` made the decision the approval holds (`resolvedBy` is their audit actor). */
+function decidedBy(approval: Approval<PlannedAction>, user: string): boolean {
+  const by = approval.resolvedBy ?? "";
+  return by === `slack:${user}` || by.startsWith(`slack:${user} `);
 }
 
 function refused(reason: string, expired = false): ClickVerdict {
@@ -69,7 +81,9 @@ export function judgeClick(
   if (approval.status === "expired") {
     return refused(`the approval of ${what} expired at ${approval.expiresAt}: nothing ran`, true);
   }
-  if (approval.status !== "pending") {
+  const resumed =
+    approval.status === "approved" && click.decision === "approved" && decidedBy(approval, click.user);
+  if (approval.status !== "pending" && !resumed) {
     return refused(`the approval of ${what} was already decided: ${describeDecision(approval)}`);
   }
   const cluster = approval.cluster;
@@ -87,5 +101,5 @@ export function judgeClick(
   if (action.verb === "complete-lifecycle" || action.verb === "defer") {
     return refused(`the approval of ${what} is for a pipeline step, which no one approves: nothing ran`);
   }
-  return { kind: "decide", approval, action, cluster, scope: approvalScope(action, cluster) };
+  return { kind: "decide", resumed, approval, action, cluster, scope: approvalScope(action, cluster) };
 }

@@ -204,7 +204,9 @@ export async function runApprovalClick(job: SlackActionJob, deps: SlackRunDeps):
     return { kind: "denied", reason: authorization.reason };
   }
 
-  const resolved = await resolveApproval<PlannedAction>(pipeline.store, id, { decision, by: clicker, now });
+  const resolved = verdict.resumed
+    ? ({ ok: true } as const)
+    : await resolveApproval<PlannedAction>(pipeline.store, id, { decision, by: clicker, now });
   if (!resolved.ok) {
     const reason =
       resolved.reason === "already-resolved" && resolved.approval
@@ -254,6 +256,14 @@ export async function runApprovalClick(job: SlackActionJob, deps: SlackRunDeps):
     actor,
     approval: { granted: id },
   });
+  if (verdict.resumed && outcome.results.length === 0) {
+    // the run before acted already (its message says what happened): say nothing twice
+    await answer(deps, action, {
+      responseType: "ephemeral",
+      text: `:information_source: your approval of ${what} was already carried out: nothing ran again`,
+    });
+    return { kind: "ran", outcome };
+  }
   const asker = verdict.approval.requester ? `<@${verdict.approval.requester}>` : requestedBy;
   await updateMessage(
     deps,
