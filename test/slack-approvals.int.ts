@@ -301,7 +301,11 @@ describe("a command a rule makes wait for approval", () => {
     });
     const scaled = (await e2e.audit()).filter(
       (record) =>
-        record.verb === "scale" && record.target.name === "redelivered" && record.changed && !record.dryRun,
+        record.verb === "scale" &&
+        "name" in record.target &&
+        record.target.name === "redelivered" &&
+        record.changed &&
+        !record.dryRun,
     );
     expect(scaled).toHaveLength(1);
   });

@@ -30,6 +30,17 @@ describe("incidents", () => {
     expect(worth("alarm-scale", "actions")).toBe("post");
     expect(worth("failed", "actions")).toBe("post");
     expect(worth("awaiting-approval", "actions")).toBe("post");
+    // asked from Slack: the endpoint posts the request itself, where it was asked
+    const asked = sampleRecords["awaiting-approval"];
+    expect(
+      worthOf(
+        {
+          ...asked,
+          trigger: { ...asked.trigger, id: "slack#T01#13345224609.738474920.8088930838d88f008e0" },
+        },
+        "everything",
+      ),
+    ).toBe("count");
     expect(worth("drain-held-by-budget", "actions")).toBe("count");
     expect(worth("drain-held-by-budget", "decisions")).toBe("post");
     expect(worth("cooldown-skip", "decisions")).toBe("count");

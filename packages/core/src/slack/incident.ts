@@ -70,6 +70,9 @@ export function incidentOf(record: AuditRecord): Incident {
   }
 }
 
+/** Every trigger the Slack endpoint runs (a slash command, an Undo, an approval) has an id starting so. */
+export const SLACK_TRIGGER_ID_PREFIX = "slack#";
+
 /** What the notifier does with a result: a message of its own, a count in the parent, or nothing. */
 export type Worth = "post" | "count";
 
@@ -87,7 +90,10 @@ const routineChecks = new Set(["idempotency", "cooldown"]);
  */
 export function worthOf(record: AuditRecord, verbosity: SlackVerbosity): Worth {
   if (record.skippedReason === undefined) return "post";
-  if (record.skippedBy === "approval" || record.approvalId !== undefined) return "post";
+  if (record.skippedBy === "approval" || record.approvalId !== undefined) {
+    // the Slack endpoint posts its own approval request (with the dry run) where it was asked
+    return record.trigger.id.startsWith(SLACK_TRIGGER_ID_PREFIX) ? "count" : "post";
+  }
   if (verbosity === "everything") return "post";
   if (verbosity === "actions") return "count";
   return routineChecks.has(record.skippedBy ?? "") ? "count" : "post";

@@ -13,6 +13,7 @@ import { auditLogSink, skippedAuditRecord, writeRecords } from "../../record/ind
 import { handleTrigger } from "../../runtime/pipeline.ts";
 import { reasonOf } from "../../runtime/transient.ts";
 import { describeApprovalRequest, getApproval, releaseClaim, resolveApproval } from "../../state/records.ts";
+import { SLACK_TRIGGER_ID_PREFIX } from "../incident.ts";
 import { APPROVE_ACTION, DENY_ACTION } from "./ack.ts";
 import { describeApproved, describeDecision, judgeClick } from "./approval-click.ts";
 import { authorize, groupsNamed } from "./authorize.ts";
@@ -27,7 +28,7 @@ import { undoCommandText } from "./undo.ts";
 const DEFAULT_EXPIRY_SECONDS = 1800;
 
 /** The command trigger id of an approval's run: a redelivered click finds it already handled. */
-export const approvalTriggerId = (id: string) => `slack#approval#${id}`;
+export const approvalTriggerId = (id: string) => `${SLACK_TRIGGER_ID_PREFIX}approval#${id}`;
 
 function section(text: string): KnownBlock {
   return { type: "section", text: { type: "mrkdwn", text: clipped(text) } };

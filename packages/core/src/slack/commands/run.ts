@@ -10,6 +10,7 @@ import { history, status } from "../../kube/index.ts";
 import { handleTrigger, type PipelineDeps, type TriggerOutcome } from "../../runtime/pipeline.ts";
 import { reasonOf } from "../../runtime/transient.ts";
 import { readAudit } from "../../state/audit-log.ts";
+import { SLACK_TRIGGER_ID_PREFIX } from "../incident.ts";
 import { APPROVE_ACTION, DENY_ACTION, UNDO_ACTION } from "./ack.ts";
 import { askForApproval, runApprovalClick } from "./approvals.ts";
 import { authorize, groupsNamed } from "./authorize.ts";
@@ -68,7 +69,7 @@ export async function runSlackCommand(job: SlackCommandJob, deps: SlackRunDeps):
   const { command } = job;
   return await runCommand(
     {
-      triggerId: `slack#${command.team_id}#${command.trigger_id}`,
+      triggerId: `${SLACK_TRIGGER_ID_PREFIX}${command.team_id}#${command.trigger_id}`,
       origin: `slack ${command.command} in ${command.channel_id}`,
       user: command.user_id,
       channel: command.channel_id,

@@ -9,6 +9,7 @@ import { describeTarget } from "../../domain/target.ts";
 import type { UndoAction } from "../../domain/verb.ts";
 import { type VerbRequest, verbCommandArgs } from "../../domain/verbs/index.ts";
 import { type AuditRecord, defaultAuditRetentionDays } from "../../state/audit-log.ts";
+import { SLACK_TRIGGER_ID_PREFIX } from "../incident.ts";
 
 /** The undo as a command of the grammar: `scale shop/web 3`, `uncordon ip-10-0-1-2`. */
 export function undoCommandText(undo: UndoAction): string {
@@ -18,7 +19,7 @@ export function undoCommandText(undo: UndoAction): string {
 }
 
 /** The command trigger id of the undo of audit record `id`: a second click is the same trigger. */
-export const undoTriggerId = (id: string) => `slack#undo#${id}`;
+export const undoTriggerId = (id: string) => `${SLACK_TRIGGER_ID_PREFIX}undo#${id}`;
 
 /** What an Undo click of audit record `id` runs, or why nothing does. */
 export type UndoPlan =
