@@ -14,6 +14,7 @@ import {
   lambdaDispatcher,
   readInteraction,
   type SlackJob,
+  sealJob,
 } from "../packages/core/src/slack/commands/index.ts";
 import { putAudit, readAudit } from "../packages/core/src/state/index.ts";
 import { clientConfig } from "./env/aws.ts";
@@ -224,6 +225,34 @@ describe("/homeostat from an allowed user", () => {
       response_type: "ephemeral",
       text: expect.stringContaining("not run (idempotency)"),
     });
+  });
+
+  it("runs only jobs its own ack sealed: a forged or altered job changes nothing", async () => {
+    await createPauseDeployment(e2e.admin, ns.name, "sealed", 1);
+    const request = await player().slashCommand({
+      user: ALICE,
+      channel: OPS,
+      text: `scale ${ns.name}/sealed +1`,
+    });
+    await ack(request);
+    const [job] = jobs.splice(0);
+    if (job?.homeostat !== "slack-command") throw new Error("no command job");
+    const { seal: _seal, ...unsealed } = job;
+    // someone allowed lambda:InvokeFunction, but without the signing secret
+    const forged = sealJob(unsealed, "not-the-signing-secret");
+    const altered = { ...job, command: { ...job.command, text: `scale ${ns.name}/sealed +5` } };
+    for (const bad of [forged, altered]) {
+      expect(await handler(structuredClone(bad))).toEqual({
+        kind: "refused",
+        reason: expect.stringContaining("seal is not the signing secret's"),
+      });
+    }
+    expect(await replicas(ns.name, "sealed")).toBe(1);
+    expect(await replies(request.responseUrl)).toEqual([]);
+    // the job as sealed runs
+    jobs.push(job);
+    await runJobs();
+    expect(await replicas(ns.name, "sealed")).toBe(2);
   });
 
   it("grants a member of a user group the rule names (looked up through usergroups.users.list)", async () => {
@@ -685,7 +714,7 @@ describe("the hand-over to an asynchronous run", () => {
     const request = await player().slashCommand({ user: ALICE, channel: OPS, text: `status ${ns.name}/web` });
     const command = readInteraction(request.body);
     if (command.kind !== "command") throw new Error("not a command");
-    const job = { homeostat: "slack-command" as const, command: command.command };
+    const job = sealJob({ homeostat: "slack-command", command: command.command }, SLACK_SIGNING_SECRET);
     await expect(lambdaDispatcher(lambda, name)(job)).resolves.toBeUndefined();
     await expect(lambdaDispatcher(lambda, `${name}-missing`)(job)).rejects.toThrow(/not found/i);
     lambda.destroy();

@@ -4,7 +4,7 @@
 // that needs (no cluster client, no state store, no Web API): a cold start pays for little else.
 import type { HomeostatConfig } from "../../config/schema.ts";
 import type { PipelineLogger } from "../../runtime/pipeline.ts";
-import type { DispatchJob } from "./dispatch.ts";
+import { type DispatchJob, sealJob, type UnsealedJob } from "./dispatch.ts";
 import { readSlackText } from "./reading.ts";
 import { type FunctionUrlEvent, type FunctionUrlResult, rawRequestOf, readInteraction } from "./request.ts";
 import { verifySlackSignature } from "./verify.ts";
@@ -37,6 +37,11 @@ const BUTTONS: ReadonlySet<string> = new Set([UNDO_ACTION, APPROVE_ACTION, DENY_
 
 const UNAUTHORIZED: FunctionUrlResult = { statusCode: 401, body: "" };
 
+/** Hands a job to the asynchronous run, sealed so the run knows this ack sent it. */
+async function dispatchSealed(deps: SlackAckDeps, job: UnsealedJob): Promise<void> {
+  await deps.dispatch(sealJob(job, deps.signingSecret));
+}
+
 /** Answers one HTTP request of Slack's within its 3 seconds; changes nothing itself. */
 export async function answerSlackRequest(
   event: FunctionUrlEvent,
@@ -68,7 +73,7 @@ export async function answerSlackRequest(
     }
     const messageTs = container?.message_ts;
     try {
-      await deps.dispatch({
+      await dispatchSealed(deps, {
         homeostat: "slack-action",
         action: {
           actionId: action.action_id,
@@ -91,7 +96,7 @@ export async function answerSlackRequest(
   if (reading.kind === "help") return ephemeral(`\`\`\`${reading.text}\`\`\``);
   if (reading.kind === "refused") return ephemeral(`:warning: ${reading.text}`);
   try {
-    await deps.dispatch({ homeostat: "slack-command", command });
+    await dispatchSealed(deps, { homeostat: "slack-command", command });
   } catch (error) {
     log.error("could not hand the command over", { error: String(error) });
     return ephemeral(

@@ -149,6 +149,7 @@ describe("the ack", () => {
     expect(jobs).toEqual([
       {
         homeostat: "slack-command",
+        seal: expect.stringMatching(/^[0-9a-f]{64}$/),
         command: expect.objectContaining({ text: "scale shop/web +2 --dry-run" }),
       },
     ]);

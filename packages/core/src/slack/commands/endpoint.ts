@@ -4,7 +4,7 @@
 // cluster client, the state store, the Web API) are loaded only when a job arrives, so a cold ack
 // does not pay for them.
 import { answerSlackRequest, type SlackAckDeps } from "./ack.ts";
-import { slackJobSchema } from "./dispatch.ts";
+import { openJob } from "./dispatch.ts";
 import { type FunctionUrlResult, isFunctionUrlEvent } from "./request.ts";
 import type { SlackRunDeps, SlackRunOutcome } from "./run.ts";
 
@@ -26,12 +26,21 @@ export async function handleSlackEvent(
   deps: SlackEndpointDeps,
 ): Promise<FunctionUrlResult | SlackRunOutcome> {
   if (isFunctionUrlEvent(event)) return await answerSlackRequest(event, deps);
-  const job = slackJobSchema.safeParse(event);
-  if (job.success) {
+  const opened = openJob(event, deps.signingSecret);
+  if (opened.kind === "bad-seal") {
+    // not retried (a redelivery has the same seal): the log says why nothing ran
+    deps.log?.error("refused a Slack job whose seal is not the signing secret's: nothing ran", {});
+    return {
+      kind: "refused",
+      reason: "the job's seal is not the signing secret's (it was not handed over by this endpoint's ack)",
+    };
+  }
+  if (opened.kind === "job") {
+    const { job } = opened;
     const { runSlackAction, runSlackCommand } = await import("./run.ts");
-    return job.data.homeostat === "slack-command"
-      ? await runSlackCommand(job.data, await deps.run())
-      : await runSlackAction(job.data, await deps.run());
+    return job.homeostat === "slack-command"
+      ? await runSlackCommand(job, await deps.run())
+      : await runSlackAction(job, await deps.run());
   }
   throw new SlackEventError(
     "the Slack function takes a function URL request (payload format 2.0) or its own slack-command / slack-action job; this event is neither",

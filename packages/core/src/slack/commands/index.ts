@@ -10,7 +10,7 @@ export type { SlackDepsOptions } from "./deps.ts";
 export { buildSlackDeps } from "./deps.ts";
 export type { SlackDirectory, WebApiDirectoryOptions } from "./directory.ts";
 export type { DispatchJob, SlackJob } from "./dispatch.ts";
-export { lambdaDispatcher, slackJobSchema } from "./dispatch.ts";
+export { lambdaDispatcher, openJob, sealJob, slackJobSchema } from "./dispatch.ts";
 export type { SlackEndpointDeps } from "./endpoint.ts";
 export { handleSlackEvent, SlackEventError } from "./endpoint.ts";
 export type { ManifestOptions } from "./manifest.ts";
