@@ -1,4 +1,5 @@
 import type { AwsContext } from "./access.ts";
+import { LAMBDA_RUNTIME, NODEJS } from "./bundle.ts";
 import { physicalName } from "./config.ts";
 
 /**
@@ -164,7 +165,9 @@ export function createNotify(inputs: NotifyInputs): Notify {
       name: physicalName("notify"),
       description: `Homeostat ${$app.stage}: notify handler (results to Slack)`,
       handler: "functions/notify.handler",
-      runtime: "nodejs24.x",
+      runtime: LAMBDA_RUNTIME,
+      // bundled like every function: minified, the config checked and embedded at bundle time
+      nodejs: NODEJS,
       architecture: "arm64",
       memory: "256 MB",
       timeout: NOTIFY_TIMEOUT,

@@ -38,6 +38,12 @@ interface AppRun {
 
 /** Runs the app for `stage` with these deploy settings (the environment of `sst deploy`). */
 function runApp(stage: string, settings: Record<string, string>): AppRun {
+  const run = runAppAllowingFailure(stage, settings);
+  if (run.failure) throw new Error(`the app failed under the mocks:\n${run.failure}`);
+  return run;
+}
+
+function runAppAllowingFailure(stage: string, settings: Record<string, string>): AppRun {
   const output = execFileSync(process.execPath, [`${ROOT}/test/infra/run-app.ts`, stage], {
     cwd: ROOT,
     encoding: "utf8",
@@ -45,9 +51,7 @@ function runApp(stage: string, settings: Record<string, string>): AppRun {
     maxBuffer: 256 * 2 ** 20,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const run = JSON.parse(output) as AppRun;
-  if (run.failure) throw new Error(`the app failed under the mocks:\n${run.failure}`);
-  return run;
+  return JSON.parse(output) as AppRun;
 }
 
 const BASE = { HOMEOSTAT_REGION: "eu-west-1", HOMEOSTAT_CLUSTERS: "prod" };
@@ -57,14 +61,23 @@ const FULL = {
   HOMEOSTAT_ASG_HOOK_QUEUE: "true",
   HOMEOSTAT_VPC_SUBNETS: "subnet-0a,subnet-0b",
   HOMEOSTAT_VPC_SECURITY_GROUPS: "sg-0c",
-  // Slack is switched on by a `slack` section in homeostat.config.ts, not by a deploy variable: this
-  // matrix runs the repository's config, which has none, so the notify function and the Slack endpoint
-  // are not in it yet (the app needs a way to deploy another config file first).
   HOMEOSTAT_OPS_EMAIL: "ops@example.com",
+};
+/**
+ * Slack is switched on by a `slack` section in the deployed config, not by a deploy variable: this row
+ * deploys a config file with one (HOMEOSTAT_CONFIG), and the two secrets as `sst secret set` provides
+ * them to a deploy.
+ */
+const SLACK = {
+  ...BASE,
+  HOMEOSTAT_CONFIG: "test/fixtures/infra/slack.config.ts",
+  SST_SECRET_SlackBotToken: "xoxb-infra-test",
+  SST_SECRET_SlackSigningSecret: "infra-test-signing-secret",
 };
 
 let dev: AppRun;
 let prod: AppRun;
+let slack: AppRun;
 
 /** Pulumi's wire form of a secret (`{ <sig>: <secret sig>, value }`), unwrapped to its value. */
 const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
@@ -82,6 +95,7 @@ const inventory = (run: AppRun) => {
 beforeAll(() => {
   dev = runApp("dev", BASE);
   prod = runApp("production", FULL);
+  slack = runApp("dev", SLACK);
 });
 
 describe("the inventory", () => {
@@ -125,6 +139,36 @@ describe("the inventory", () => {
       "aws:eks/accessEntry:AccessEntry": 1,
       "aws:scheduler/schedule:Schedule": 2,
     });
+  });
+
+  it("with Slack in the config, adds the notify function and the Slack endpoint", () => {
+    const base = inventory(dev);
+    const added = Object.fromEntries(
+      Object.entries(inventory(slack))
+        .map(([type, count]) => [type, count - (base[type] ?? 0)] as const)
+        .filter(([, delta]) => delta !== 0),
+    );
+    expect(added).toEqual({
+      // notify and slack, each with its log group, code object and asynchronous invoke config
+      "aws:lambda/function:Function": 2,
+      "aws:cloudwatch/logGroup:LogGroup": 2,
+      "aws:s3/bucketObjectv2:BucketObjectv2": 2,
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
+      // notify's FIFO queue and its dead-letter queue, the queue's policy, its two rules and the mapping
+      "aws:sqs/queue:Queue": 2,
+      "aws:sqs/queuePolicy:QueuePolicy": 1,
+      "aws:cloudwatch/eventRule:EventRule": 2,
+      "aws:cloudwatch/eventTarget:EventTarget": 2,
+      "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
+      // notify's own role and policy; the Slack function's self-invoke policy on the function role
+      "aws:iam/role:Role": 3,
+      "aws:iam/rolePolicy:RolePolicy": 2,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+      // the Slack endpoint: its URL, open to Slack (verified by signature), and the two public permissions
+      "aws:lambda/functionUrl:FunctionUrl": 1,
+      "aws:lambda/permission:Permission": 2,
+    });
+    expect(ofType(dev, "aws:lambda/functionUrl:FunctionUrl")).toEqual([]);
   });
 
   it("creates each schedule the served clusters' policies declare, with its expression and time zone", async () => {
