@@ -131,16 +131,11 @@ export function createNotify(inputs: NotifyInputs): Notify {
       Version: "2012-10-17",
       Statement: [
         {
-          // claims per result and the thread per incident: conditional writes, reads, prefix queries
+          // claims per result and the thread per incident: conditional writes, reads, prefix queries (a
+          // condition on PutItem is PutItem's; ConditionCheckItem is for transactions, which notify has none of)
           Sid: "StateTable",
           Effect: "Allow",
-          Action: [
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:Query",
-            "dynamodb:ConditionCheckItem",
-          ],
+          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
           Resource: [inputs.stateTableArn],
         },
         {

@@ -44,13 +44,20 @@ function runApp(stage: string, settings: Record<string, string>): AppRun {
 }
 
 function runAppAllowingFailure(stage: string, settings: Record<string, string>): AppRun {
-  const output = execFileSync(process.execPath, [`${ROOT}/test/infra/run-app.ts`, stage], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...settings },
-    maxBuffer: 256 * 2 ** 20,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  let output: string;
+  try {
+    output = execFileSync(process.execPath, [`${ROOT}/test/infra/run-app.ts`, stage], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...settings },
+      maxBuffer: 256 * 2 ** 20,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (error) {
+    // a build error rejects inside Pulumi's outputs, which ends the program as it ends `sst deploy`
+    const stderr = String((error as { stderr?: string }).stderr ?? error);
+    return { resources: [], builds: [], outputs: null, failure: stderr };
+  }
   return JSON.parse(output) as AppRun;
 }
 
@@ -298,6 +305,7 @@ const ACTION_OF: Record<string, string> = {
   Scan: "dynamodb:Scan",
   PutEvents: "events:PutEvents",
   DescribeCluster: "eks:DescribeCluster",
+  Invoke: "lambda:InvokeFunction",
   CreateSchedule: "scheduler:CreateSchedule",
   CompleteLifecycleAction: "autoscaling:CompleteLifecycleAction",
   RecordLifecycleActionHeartbeat: "autoscaling:RecordLifecycleActionHeartbeat",
@@ -334,6 +342,101 @@ describe("the function role", () => {
         .sort();
     expect(granted(dev)).toEqual([...fromCode, ...platform].sort());
     expect(granted(prod)).toEqual([...fromCode, ...platform, ...hookQueue].sort());
+  });
+});
+
+describe("with Slack", () => {
+  const fn = (suffix: string) =>
+    ofType(slack, "aws:lambda/function:Function").find((f) => String(f.inputs.name).endsWith(`-${suffix}`));
+  const build = (handler: string) => slack.builds.find((b) => b.handler === handler);
+  const policy = (name: string) =>
+    (
+      JSON.parse(
+        ofType(slack, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === name)?.inputs.policy,
+      ) as {
+        Statement: Array<{ Action: string[] | string }>;
+      }
+    ).Statement.flatMap((s) => s.Action);
+  const sentBy = async (handler: string) => [...(await commandsOf(handler))].map((c) => ACTION_OF[c]).sort();
+
+  it("bundles notify and the Slack endpoint like every function, linking each only the secrets it reads", () => {
+    expect(build("functions/notify.handler")?.properties).toEqual({ ...NODEJS, architecture: "arm64" });
+    expect(build("functions/slack.handler")?.properties).toEqual({
+      ...NODEJS,
+      splitting: true,
+      architecture: "arm64",
+    });
+    expect(Object.keys(build("functions/notify.handler")?.links ?? {})).toEqual(["SlackBotToken"]);
+    expect(Object.keys(build("functions/slack.handler")?.links ?? {}).sort()).toEqual([
+      "SlackBotToken",
+      "SlackSigningSecret",
+    ]);
+    // the secrets reach the functions through SST's encrypted links, never the plain environment
+    for (const suffix of ["notify", "slack"]) {
+      const variables = JSON.stringify(fn(suffix)?.inputs.environment.variables);
+      expect(variables).not.toContain(SLACK.SST_SECRET_SlackBotToken);
+      expect(variables).not.toContain(SLACK.SST_SECRET_SlackSigningSecret);
+      expect(fn(suffix)?.inputs.runtime).toBe(LAMBDA_RUNTIME);
+      expect(fn(suffix)?.inputs.architectures).toEqual(["arm64"]);
+    }
+  });
+
+  it("outputs the Slack endpoint's URL, open to Slack (each request is verified by its signature)", () => {
+    const url = ofType(slack, "aws:lambda/functionUrl:FunctionUrl")[0];
+    expect(url?.inputs.authorizationType).toBe("NONE");
+    expect(revealed(url?.inputs.functionName)).toBe("homeostat-dev-slack");
+    expect(slack.outputs?.SlackEndpoint).toMatch(/^https:\/\/.+\.lambda-url\.eu-west-1\.on\.aws\/$/);
+    expect(slack.outputs?.NotifyFunction).toBe("homeostat-dev-notify");
+    expect(dev.outputs?.SlackEndpoint).toBeUndefined();
+  });
+
+  it("sets the variables each Slack function reads, and none that nothing reads", () => {
+    const readByMiddleware = ["POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"];
+    const own = (suffix: string) =>
+      Object.keys(fn(suffix)?.inputs.environment.variables ?? {})
+        .filter((name) => !name.startsWith("SST_"))
+        .sort();
+    // notify reads the state table only (its token is the linked secret)
+    expect(own("notify")).toEqual([ENV.table, ...readByMiddleware].sort());
+    // the Slack endpoint runs the pipeline as the other functions do: their environment
+    expect(own("slack")).toEqual(own("alarm"));
+  });
+
+  it("grants notify's role exactly what notify sends, and the function role the Slack endpoint's calls", async () => {
+    const poll = [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+    ];
+    // no action notify's code does not send (its bundle holds more modules than it runs, so the
+    // converse cannot be read off the bundle: the role is kept to the state table and its queue)
+    const notifySends = new Set([...(await sentBy("functions/notify.handler")), ...poll]);
+    expect(policy("NotifyRolePolicy").filter((action) => !notifySends.has(action))).toEqual([]);
+    const slackSends = await sentBy("functions/slack.handler");
+    expect(
+      slackSends.filter((action) => action === undefined),
+      "a command with no IAM action",
+    ).toEqual([]);
+    const functionRole = new Set([...policy("FunctionRolePolicy"), ...policy("SlackSelfInvoke")]);
+    expect(slackSends.filter((action) => !functionRole.has(action as string))).toEqual([]);
+    // the self-invoke is what the Slack endpoint adds, and it sends it (the ack starts the run)
+    expect(policy("SlackSelfInvoke")).toEqual(["lambda:InvokeFunction"]);
+    expect(slackSends).toContain("lambda:InvokeFunction");
+  });
+});
+
+describe("a handler path without its file or export", () => {
+  it.each([
+    ["a missing file", "functions/missing.handler", /Handler not found: functions\/missing\.handler/],
+    ["a missing export", "functions/alarm.nothere", /functions\/alarm\.ts has no export "nothere"/],
+  ])("fails the run with %s, naming it", (_, replacement, message) => {
+    const run = runAppAllowingFailure("dev", {
+      ...BASE,
+      INFRA_TEST_HANDLER: `functions/alarm.handler=${replacement}`,
+    });
+    expect(run.failure).toMatch(message);
+    expect(run.outputs).toBeNull();
   });
 });
 
