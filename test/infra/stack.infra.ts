@@ -85,6 +85,8 @@ const SLACK = {
 let dev: AppRun;
 let prod: AppRun;
 let slack: AppRun;
+/** Every setting at once: FULL with Slack. */
+let combined: AppRun;
 
 /** Pulumi's wire form of a secret (`{ <sig>: <secret sig>, value }`), unwrapped to its value. */
 const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
@@ -103,6 +105,7 @@ beforeAll(() => {
   dev = runApp("dev", BASE);
   prod = runApp("production", FULL);
   slack = runApp("dev", SLACK);
+  combined = runApp("production", { ...SLACK, ...FULL });
 });
 
 describe("the inventory", () => {
@@ -176,6 +179,23 @@ describe("the inventory", () => {
       "aws:lambda/permission:Permission": 2,
     });
     expect(ofType(dev, "aws:lambda/functionUrl:FunctionUrl")).toEqual([]);
+  });
+
+  it("with every setting at once, each adds the same parts as on its own", () => {
+    const sum: Record<string, number> = { ...inventory(prod) };
+    const base = inventory(dev);
+    for (const [type, count] of Object.entries(inventory(slack)))
+      sum[type] = (sum[type] ?? 0) + count - (base[type] ?? 0);
+    expect(inventory(combined)).toEqual(sum);
+    expect(combined.outputs?.SlackEndpoint).toBeDefined();
+    expect(combined.outputs?.AsgHookQueueArn).toBeDefined();
+    // the Slack endpoint reaches a private API server as the other functions do; notify talks only to Slack
+    const fn = (suffix: string) =>
+      ofType(combined, "aws:lambda/function:Function").find((f) =>
+        String(f.inputs.name).endsWith(`-${suffix}`),
+      );
+    expect(fn("slack")?.inputs.vpcConfig).toEqual(fn("alarm")?.inputs.vpcConfig);
+    expect(fn("notify")?.inputs.vpcConfig).toBeUndefined();
   });
 
   it("creates each schedule the served clusters' policies declare, with its expression and time zone", async () => {
