@@ -43,7 +43,7 @@ export default $config({
     const { createNotify } = await import("./stacks/notify.ts");
 
     const settings = readDeploySettings(process.env);
-    const deployConfig = readDeployConfig($cli.paths.root, settings.clusters);
+    const deployConfig = readDeployConfig($cli.paths.root, settings.clusters, settings.configFile);
     const eksClusters = resolveServedClusters(deployConfig.clusters, settings.clusters, settings.region).map(
       (cluster) => cluster.eksName,
     );

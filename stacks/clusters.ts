@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { DeployConfigError } from "./config.ts";
 
 /**
@@ -110,7 +110,7 @@ export function readDeployConfig(
   try {
     output = execFileSync(
       node,
-      ["--input-type=module", "-e", READ_CONFIG, join(root, configFile), JSON.stringify(servedKeys)],
+      ["--input-type=module", "-e", READ_CONFIG, resolve(root, configFile), JSON.stringify(servedKeys)],
       { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
     );
   } catch (error) {

@@ -13,6 +13,8 @@
  * - HOMEOSTAT_OPS_EMAIL         e-mail subscribed to Homeostat's own ops alarms (optional)
  * - HOMEOSTAT_ASG_HOOK_QUEUE    "true" to create the SQS queue for lifecycle hooks sent straight to SQS
  * - HOMEOSTAT_ROLLOUT_GUARD_RATE how often the rollout guard scans, e.g. "rate(2 minutes)" (default)
+ * - HOMEOSTAT_CONFIG            the config file to deploy, relative to the repository root
+ *                               (default homeostat.config.ts)
  */
 
 export interface VpcSettings {
@@ -28,6 +30,8 @@ export interface DeploySettings {
   opsEmail: string | undefined;
   asgHookQueue: boolean;
   rolloutGuardRate: string;
+  /** The config file the stack reads (clusters, schedules, Slack), relative to the repository root. */
+  configFile: string;
 }
 
 /** A deploy setting is missing or malformed; the message says which variable and how to set it. */
@@ -36,6 +40,8 @@ export class DeployConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+export const DEFAULT_CONFIG_FILE = "homeostat.config.ts";
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const RATE = /^rate\(\d+ (minute|minutes|hour|hours)\)$/;
@@ -91,6 +97,13 @@ export function readDeploySettings(env: Env): DeploySettings {
     );
   }
 
+  const configFile = optional(env.HOMEOSTAT_CONFIG) ?? DEFAULT_CONFIG_FILE;
+  if (!/\.[mc]?[jt]s$/.test(configFile)) {
+    problems.push(
+      `HOMEOSTAT_CONFIG=${configFile}: expected the path of a config module like homeostat.config.ts`,
+    );
+  }
+
   if (problems.length > 0 || !region) {
     throw new DeployConfigError(
       `Homeostat cannot deploy with this configuration:\n  - ${problems.join("\n  - ")}\nSee docs/deploy.md for every setting.`,
@@ -104,6 +117,7 @@ export function readDeploySettings(env: Env): DeploySettings {
     opsEmail: optional(env.HOMEOSTAT_OPS_EMAIL),
     asgHookQueue: asgHookQueueRaw === "true",
     rolloutGuardRate,
+    configFile,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { AwsContext } from "./access.ts";
+import { LAMBDA_RUNTIME, NODEJS } from "./bundle.ts";
 import { physicalName } from "./config.ts";
 
 /**
@@ -130,16 +131,11 @@ export function createNotify(inputs: NotifyInputs): Notify {
       Version: "2012-10-17",
       Statement: [
         {
-          // claims per result and the thread per incident: conditional writes, reads, prefix queries
+          // claims per result and the thread per incident: conditional writes, reads, prefix queries (a
+          // condition on PutItem is PutItem's; ConditionCheckItem is for transactions, which notify has none of)
           Sid: "StateTable",
           Effect: "Allow",
-          Action: [
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:Query",
-            "dynamodb:ConditionCheckItem",
-          ],
+          Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query"],
           Resource: [inputs.stateTableArn],
         },
         {
@@ -164,7 +160,9 @@ export function createNotify(inputs: NotifyInputs): Notify {
       name: physicalName("notify"),
       description: `Homeostat ${$app.stage}: notify handler (results to Slack)`,
       handler: "functions/notify.handler",
-      runtime: "nodejs24.x",
+      runtime: LAMBDA_RUNTIME,
+      // bundled like every function: minified, the config checked and embedded at bundle time
+      nodejs: NODEJS,
       architecture: "arm64",
       memory: "256 MB",
       timeout: NOTIFY_TIMEOUT,

@@ -1,4 +1,5 @@
 import type { AwsContext } from "./access.ts";
+import { LAMBDA_RUNTIME, NODEJS } from "./bundle.ts";
 import { physicalName } from "./config.ts";
 import { environment, type FunctionInputs } from "./functions.ts";
 
@@ -62,7 +63,7 @@ export function createSlackEndpoint(inputs: SlackEndpointInputs): sst.aws.Functi
       name,
       description: `Homeostat ${$app.stage}: the Slack command endpoint and its asynchronous runs`,
       handler: "functions/slack.handler",
-      runtime: "nodejs24.x",
+      runtime: LAMBDA_RUNTIME,
       architecture: "arm64",
       memory: "512 MB",
       // the asynchronous run may drain a node asked for from Slack, as node-events does
@@ -72,7 +73,7 @@ export function createSlackEndpoint(inputs: SlackEndpointInputs): sst.aws.Functi
       link: [inputs.slackBotToken, inputs.signingSecret],
       // the run's code (pipeline, cluster client, state store, Web API) in chunks of its own, loaded by
       // the first job: the ack's cold start loads a fifth of the bundle (npm run bench:slack-ack)
-      nodejs: { splitting: true },
+      nodejs: { ...NODEJS, splitting: true },
       url: { authorization: "none" },
       vpc: inputs.settings.vpc,
       logging: { retention: "1 month", format: "json" },

@@ -9,6 +9,9 @@
  * bundling the handler with scripts/bundle.ts — a missing file or export fails as it fails a deploy.
  *
  *   node test/infra/run-app.ts <stage>      (deploy settings from the environment, as for `sst deploy`)
+ *
+ * INFRA_TEST_HANDLER=<stack's handler>=<handler to build> builds another handler path in place of one
+ * the stack names: the stack variant the tests use to prove a missing file or export fails the run.
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -28,6 +31,8 @@ export interface CapturedResource {
   name: string;
   inputs: Record<string, unknown>;
 }
+
+const [replacedHandler, replacement] = (process.env.INFRA_TEST_HANDLER ?? "").split("=");
 
 const resources: CapturedResource[] = [];
 const builds: Array<Record<string, unknown>> = [];
@@ -56,7 +61,13 @@ const server = createServer((request, response) => {
       builds.push(input);
       const out = join(work, "artifacts", String(input.functionID));
       try {
-        const bundle = await bundleHandler(String(input.handler), out);
+        // the config the stack deploys (HOMEOSTAT_CONFIG), embedded in the bundle as the stack reads it
+        const configFile = process.env.HOMEOSTAT_CONFIG
+          ? join(ROOT, process.env.HOMEOSTAT_CONFIG)
+          : undefined;
+        const handler =
+          String(input.handler) === replacedHandler ? String(replacement) : String(input.handler);
+        const bundle = await bundleHandler(handler, out, { configFile });
         return answer({ handler: bundle.handler, out, errors: [], sourcemaps: [] });
       } catch (error) {
         if (error instanceof BundleError)
@@ -194,6 +205,9 @@ await pulumi.runtime.setMocks(
       if (args.type === "aws:sqs/queue:Queue")
         extra.url = `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${id}`;
       if (args.type === "aws:eks/accessEntry:AccessEntry") extra.accessEntryArn = `${arn}-entry`;
+      // an output only AWS knows; sst.aws.Function's `url` reads it
+      if (args.type === "aws:lambda/functionUrl:FunctionUrl")
+        extra.functionUrl = `https://${args.name.toLowerCase()}.lambda-url.${region}.on.aws/`;
       return { id, state: { ...inputs, ...extra } };
     },
     call(args) {

@@ -38,16 +38,27 @@ interface AppRun {
 
 /** Runs the app for `stage` with these deploy settings (the environment of `sst deploy`). */
 function runApp(stage: string, settings: Record<string, string>): AppRun {
-  const output = execFileSync(process.execPath, [`${ROOT}/test/infra/run-app.ts`, stage], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...settings },
-    maxBuffer: 256 * 2 ** 20,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const run = JSON.parse(output) as AppRun;
+  const run = runAppAllowingFailure(stage, settings);
   if (run.failure) throw new Error(`the app failed under the mocks:\n${run.failure}`);
   return run;
+}
+
+function runAppAllowingFailure(stage: string, settings: Record<string, string>): AppRun {
+  let output: string;
+  try {
+    output = execFileSync(process.execPath, [`${ROOT}/test/infra/run-app.ts`, stage], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...settings },
+      maxBuffer: 256 * 2 ** 20,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (error) {
+    // a build error rejects inside Pulumi's outputs, which ends the program as it ends `sst deploy`
+    const stderr = String((error as { stderr?: string }).stderr ?? error);
+    return { resources: [], builds: [], outputs: null, failure: stderr };
+  }
+  return JSON.parse(output) as AppRun;
 }
 
 const BASE = { HOMEOSTAT_REGION: "eu-west-1", HOMEOSTAT_CLUSTERS: "prod" };
@@ -57,14 +68,25 @@ const FULL = {
   HOMEOSTAT_ASG_HOOK_QUEUE: "true",
   HOMEOSTAT_VPC_SUBNETS: "subnet-0a,subnet-0b",
   HOMEOSTAT_VPC_SECURITY_GROUPS: "sg-0c",
-  // Slack is switched on by a `slack` section in homeostat.config.ts, not by a deploy variable: this
-  // matrix runs the repository's config, which has none, so the notify function and the Slack endpoint
-  // are not in it yet (the app needs a way to deploy another config file first).
   HOMEOSTAT_OPS_EMAIL: "ops@example.com",
+};
+/**
+ * Slack is switched on by a `slack` section in the deployed config, not by a deploy variable: this row
+ * deploys a config file with one (HOMEOSTAT_CONFIG), and the two secrets as `sst secret set` provides
+ * them to a deploy.
+ */
+const SLACK = {
+  ...BASE,
+  HOMEOSTAT_CONFIG: "test/fixtures/infra/slack.config.ts",
+  SST_SECRET_SlackBotToken: "xoxb-infra-test",
+  SST_SECRET_SlackSigningSecret: "infra-test-signing-secret",
 };
 
 let dev: AppRun;
 let prod: AppRun;
+let slack: AppRun;
+/** Every setting at once: FULL with Slack. */
+let combined: AppRun;
 
 /** Pulumi's wire form of a secret (`{ <sig>: <secret sig>, value }`), unwrapped to its value. */
 const SECRET_SIGNATURE = "1b47061264138c4ac30d75fd1eb44270";
@@ -82,6 +104,8 @@ const inventory = (run: AppRun) => {
 beforeAll(() => {
   dev = runApp("dev", BASE);
   prod = runApp("production", FULL);
+  slack = runApp("dev", SLACK);
+  combined = runApp("production", { ...SLACK, ...FULL });
 });
 
 describe("the inventory", () => {
@@ -125,6 +149,53 @@ describe("the inventory", () => {
       "aws:eks/accessEntry:AccessEntry": 1,
       "aws:scheduler/schedule:Schedule": 2,
     });
+  });
+
+  it("with Slack in the config, adds the notify function and the Slack endpoint", () => {
+    const base = inventory(dev);
+    const added = Object.fromEntries(
+      Object.entries(inventory(slack))
+        .map(([type, count]) => [type, count - (base[type] ?? 0)] as const)
+        .filter(([, delta]) => delta !== 0),
+    );
+    expect(added).toEqual({
+      // notify and slack, each with its log group, code object and asynchronous invoke config
+      "aws:lambda/function:Function": 2,
+      "aws:cloudwatch/logGroup:LogGroup": 2,
+      "aws:s3/bucketObjectv2:BucketObjectv2": 2,
+      "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
+      // notify's FIFO queue and its dead-letter queue, the queue's policy, its two rules and the mapping
+      "aws:sqs/queue:Queue": 2,
+      "aws:sqs/queuePolicy:QueuePolicy": 1,
+      "aws:cloudwatch/eventRule:EventRule": 2,
+      "aws:cloudwatch/eventTarget:EventTarget": 2,
+      "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
+      // notify's own role and policy; the Slack function's self-invoke policy on the function role
+      "aws:iam/role:Role": 3,
+      "aws:iam/rolePolicy:RolePolicy": 2,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+      // the Slack endpoint: its URL, open to Slack (verified by signature), and the two public permissions
+      "aws:lambda/functionUrl:FunctionUrl": 1,
+      "aws:lambda/permission:Permission": 2,
+    });
+    expect(ofType(dev, "aws:lambda/functionUrl:FunctionUrl")).toEqual([]);
+  });
+
+  it("with every setting at once, each adds the same parts as on its own", () => {
+    const sum: Record<string, number> = { ...inventory(prod) };
+    const base = inventory(dev);
+    for (const [type, count] of Object.entries(inventory(slack)))
+      sum[type] = (sum[type] ?? 0) + count - (base[type] ?? 0);
+    expect(inventory(combined)).toEqual(sum);
+    expect(combined.outputs?.SlackEndpoint).toBeDefined();
+    expect(combined.outputs?.AsgHookQueueArn).toBeDefined();
+    // the Slack endpoint reaches a private API server as the other functions do; notify talks only to Slack
+    const fn = (suffix: string) =>
+      ofType(combined, "aws:lambda/function:Function").find((f) =>
+        String(f.inputs.name).endsWith(`-${suffix}`),
+      );
+    expect(fn("slack")?.inputs.vpcConfig).toEqual(fn("alarm")?.inputs.vpcConfig);
+    expect(fn("notify")?.inputs.vpcConfig).toBeUndefined();
   });
 
   it("creates each schedule the served clusters' policies declare, with its expression and time zone", async () => {
@@ -254,6 +325,7 @@ const ACTION_OF: Record<string, string> = {
   Scan: "dynamodb:Scan",
   PutEvents: "events:PutEvents",
   DescribeCluster: "eks:DescribeCluster",
+  Invoke: "lambda:InvokeFunction",
   CreateSchedule: "scheduler:CreateSchedule",
   CompleteLifecycleAction: "autoscaling:CompleteLifecycleAction",
   RecordLifecycleActionHeartbeat: "autoscaling:RecordLifecycleActionHeartbeat",
@@ -290,6 +362,101 @@ describe("the function role", () => {
         .sort();
     expect(granted(dev)).toEqual([...fromCode, ...platform].sort());
     expect(granted(prod)).toEqual([...fromCode, ...platform, ...hookQueue].sort());
+  });
+});
+
+describe("with Slack", () => {
+  const fn = (suffix: string) =>
+    ofType(slack, "aws:lambda/function:Function").find((f) => String(f.inputs.name).endsWith(`-${suffix}`));
+  const build = (handler: string) => slack.builds.find((b) => b.handler === handler);
+  const policy = (name: string) =>
+    (
+      JSON.parse(
+        ofType(slack, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === name)?.inputs.policy,
+      ) as {
+        Statement: Array<{ Action: string[] | string }>;
+      }
+    ).Statement.flatMap((s) => s.Action);
+  const sentBy = async (handler: string) => [...(await commandsOf(handler))].map((c) => ACTION_OF[c]).sort();
+
+  it("bundles notify and the Slack endpoint like every function, linking each only the secrets it reads", () => {
+    expect(build("functions/notify.handler")?.properties).toEqual({ ...NODEJS, architecture: "arm64" });
+    expect(build("functions/slack.handler")?.properties).toEqual({
+      ...NODEJS,
+      splitting: true,
+      architecture: "arm64",
+    });
+    expect(Object.keys(build("functions/notify.handler")?.links ?? {})).toEqual(["SlackBotToken"]);
+    expect(Object.keys(build("functions/slack.handler")?.links ?? {}).sort()).toEqual([
+      "SlackBotToken",
+      "SlackSigningSecret",
+    ]);
+    // the secrets reach the functions through SST's encrypted links, never the plain environment
+    for (const suffix of ["notify", "slack"]) {
+      const variables = JSON.stringify(fn(suffix)?.inputs.environment.variables);
+      expect(variables).not.toContain(SLACK.SST_SECRET_SlackBotToken);
+      expect(variables).not.toContain(SLACK.SST_SECRET_SlackSigningSecret);
+      expect(fn(suffix)?.inputs.runtime).toBe(LAMBDA_RUNTIME);
+      expect(fn(suffix)?.inputs.architectures).toEqual(["arm64"]);
+    }
+  });
+
+  it("outputs the Slack endpoint's URL, open to Slack (each request is verified by its signature)", () => {
+    const url = ofType(slack, "aws:lambda/functionUrl:FunctionUrl")[0];
+    expect(url?.inputs.authorizationType).toBe("NONE");
+    expect(revealed(url?.inputs.functionName)).toBe("homeostat-dev-slack");
+    expect(slack.outputs?.SlackEndpoint).toMatch(/^https:\/\/.+\.lambda-url\.eu-west-1\.on\.aws\/$/);
+    expect(slack.outputs?.NotifyFunction).toBe("homeostat-dev-notify");
+    expect(dev.outputs?.SlackEndpoint).toBeUndefined();
+  });
+
+  it("sets the variables each Slack function reads, and none that nothing reads", () => {
+    const readByMiddleware = ["POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"];
+    const own = (suffix: string) =>
+      Object.keys(fn(suffix)?.inputs.environment.variables ?? {})
+        .filter((name) => !name.startsWith("SST_"))
+        .sort();
+    // notify reads the state table only (its token is the linked secret)
+    expect(own("notify")).toEqual([ENV.table, ...readByMiddleware].sort());
+    // the Slack endpoint runs the pipeline as the other functions do: their environment
+    expect(own("slack")).toEqual(own("alarm"));
+  });
+
+  it("grants notify's role exactly what notify sends, and the function role the Slack endpoint's calls", async () => {
+    const poll = [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+    ];
+    // no action notify's code does not send (its bundle holds more modules than it runs, so the
+    // converse cannot be read off the bundle: the role is kept to the state table and its queue)
+    const notifySends = new Set([...(await sentBy("functions/notify.handler")), ...poll]);
+    expect(policy("NotifyRolePolicy").filter((action) => !notifySends.has(action))).toEqual([]);
+    const slackSends = await sentBy("functions/slack.handler");
+    expect(
+      slackSends.filter((action) => action === undefined),
+      "a command with no IAM action",
+    ).toEqual([]);
+    const functionRole = new Set([...policy("FunctionRolePolicy"), ...policy("SlackSelfInvoke")]);
+    expect(slackSends.filter((action) => !functionRole.has(action as string))).toEqual([]);
+    // the self-invoke is what the Slack endpoint adds, and it sends it (the ack starts the run)
+    expect(policy("SlackSelfInvoke")).toEqual(["lambda:InvokeFunction"]);
+    expect(slackSends).toContain("lambda:InvokeFunction");
+  });
+});
+
+describe("a handler path without its file or export", () => {
+  it.each([
+    ["a missing file", "functions/missing.handler", /Handler not found: functions\/missing\.handler/],
+    ["a missing export", "functions/alarm.nothere", /functions\/alarm\.ts has no export "nothere"/],
+  ])("fails the run with %s, naming it", (_, replacement, message) => {
+    const run = runAppAllowingFailure("dev", {
+      ...BASE,
+      INFRA_TEST_HANDLER: `functions/alarm.handler=${replacement}`,
+    });
+    expect(run.failure).toMatch(message);
+    expect(run.outputs).toBeNull();
   });
 });
 
