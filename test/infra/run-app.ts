@@ -10,6 +10,7 @@
  *
  *   node test/infra/run-app.ts <stage>      (deploy settings from the environment, as for `sst deploy`)
  *
+ * INFRA_TEST_KEEP_WORK=1 keeps the run's bundles under .sst/infra-tests/.
  * INFRA_TEST_HANDLER=<stack's handler>=<handler to build> builds another handler path in place of one
  * the stack names: the stack variant the tests use to prove a missing file or export fails the run.
  */
@@ -25,6 +26,11 @@ const stage = process.argv[2] ?? "dev";
 const platform = join(ROOT, ".sst", "platform");
 const work = join(ROOT, ".sst", "infra-tests", `${stage}-${process.pid}`);
 mkdirSync(work, { recursive: true });
+// the bundles and zips of this run, removed however it ends (a build error ends it from inside
+// Pulumi's outputs); INFRA_TEST_KEEP_WORK=1 keeps them to look at
+process.on("exit", () => {
+  if (process.env.INFRA_TEST_KEEP_WORK !== "1") rmSync(work, { recursive: true, force: true });
+});
 
 export interface CapturedResource {
   type: string;
@@ -243,8 +249,6 @@ try {
 }
 server.close();
 rmSync(outfile, { force: true });
-// the bundles and zips of this run; kept when the app failed, to look at
-if (!failure) rmSync(work, { recursive: true, force: true });
 process.stdout.write(
   JSON.stringify({ resources, builds, outputs: outputs ?? null, failure: failure ?? null }),
 );
