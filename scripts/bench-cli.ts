@@ -12,7 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
-import { uncordon } from "../packages/core/src/kube/cordon.ts";
+import { cordon, uncordon } from "../packages/core/src/kube/cordon.ts";
 import { REPO_ROOT } from "../test/env/binaries.ts";
 import { addNode, createNamespace, createPauseDeployment, removeNode } from "../test/env/cluster.ts";
 import { adminKube, loadTestEnv } from "../test/env/env.ts";
@@ -104,6 +104,12 @@ const cases: Case[] = [
     ours: () => homeostat(["cordon", node.name]),
     kubectl: () => kubectl(["cordon", node.name]),
     reset: putBack,
+  },
+  {
+    name: "uncordon",
+    ours: () => homeostat(["uncordon", node.name]),
+    kubectl: () => kubectl(["uncordon", node.name]),
+    reset: () => cordon(admin, node.name),
   },
   {
     name: "status / get",
