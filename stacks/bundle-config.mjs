@@ -64,4 +64,7 @@ export function validatedConfig(options = {}) {
   };
 }
 
-export default [validatedConfig()];
+// SST's CLI loads this in the process of `sst deploy`: HOMEOSTAT_CONFIG (stacks/config.ts) picks the
+// config file the stack reads, and the bundles embed the same one
+const deployed = process.env.HOMEOSTAT_CONFIG;
+export default [validatedConfig(deployed ? { configFile: resolve(ROOT, deployed) } : {})];

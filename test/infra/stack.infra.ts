@@ -446,6 +446,37 @@ describe("with Slack", () => {
   });
 });
 
+describe("the config the bundles embed", () => {
+  it("is the file HOMEOSTAT_CONFIG names, through the plugins SST loads from NODEJS.plugins", () => {
+    // SST's CLI loads the plugins module in the process of `sst deploy`: a child with that environment
+    const bundleWith = (config: string | undefined) =>
+      execFileSync(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `import { build } from "esbuild";
+           import plugins from "./stacks/bundle-config.mjs";
+           const result = await build({ entryPoints: ["functions/notify.ts"], bundle: true, platform: "node",
+             format: "esm", write: false, logLevel: "silent", plugins, packages: "external" });
+           process.stdout.write(result.outputFiles[0].text);`,
+        ],
+        {
+          cwd: ROOT,
+          encoding: "utf8",
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            ...(config ? { HOMEOSTAT_CONFIG: config } : {}),
+          },
+          maxBuffer: 64 * 2 ** 20,
+        },
+      );
+    expect(bundleWith("test/fixtures/infra/slack.config.ts")).toContain("#ops-alerts");
+    expect(bundleWith(undefined)).not.toContain("#ops-alerts");
+  });
+});
+
 describe("a handler path without its file or export", () => {
   it.each([
     ["a missing file", "functions/missing.handler", /Handler not found: functions\/missing\.handler/],
