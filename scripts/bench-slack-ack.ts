@@ -24,8 +24,20 @@ import { takeLease } from "../test/env/lifecycle.ts";
 
 const run = promisify(execFile);
 const { values } = parseArgs({
-  options: { cold: { type: "string", default: "15" }, warm: { type: "string", default: "30" } },
+  options: {
+    cold: { type: "string", default: "15" },
+    warm: { type: "string", default: "30" },
+    help: { type: "boolean", short: "h" },
+  },
 });
+if (values.help) {
+  console.log(`Usage: npm run bench:slack-ack [-- --cold N --warm M]
+
+How fast the Slack endpoint's bundle acknowledges a signed slash command, cold (a fresh process per
+sample, N samples, default 15) and warm (M requests per process, default 30), beside an empty handler.
+Needs the test environment (npm run testenv -- up): the ack's asynchronous Invoke goes to its moto.`);
+  process.exit(0);
+}
 const SECRET = "bench-signing-secret";
 
 function event(text: string): unknown {
