@@ -36,6 +36,9 @@ parser.add_argument("-H", "--host", default="127.0.0.1")
 parser.add_argument("-p", "--port", type=int, default=5000)
 args = parser.parse_args()
 os.environ.setdefault("MOTO_PORT", str(args.port))
+# AWS's managed policies exist in every account, as in AWS: the stack replayed into moto
+# (test/infra/replay.infra.ts) attaches AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 
 app = DomainDispatcherApplication(create_backend_app)
 lock = threading.Lock()
