@@ -210,11 +210,14 @@ const real = new Map<string, string>();
 function resolve(value: unknown): unknown {
   if (typeof value === "string") {
     if (real.has(value)) return real.get(value);
+    // an ARN pattern (policy resources and conditions) names no one resource: it is scoped to the
+    // deploying account, this run's
+    const pattern = new RegExp(`(arn:aws:[a-z0-9-]+:[a-z0-9-]*:)${ACCOUNT}(:[^"\\\\,\\s]*\\*)`, "g");
     // inside policy documents and JSON strings, longest first so an ARN wins over a prefix of it
     let text = value;
     for (const [mock, actual] of [...real].sort((a, b) => b[0].length - a[0].length))
       text = text.replaceAll(mock, actual);
-    return text;
+    return text.replace(pattern, `$1${RUN_ACCOUNT}$2`);
   }
   if (Array.isArray(value)) return value.map(resolve);
   if (value && typeof value === "object")
@@ -228,7 +231,7 @@ function created(r: Resource, actual: { arn?: string; id?: string; url?: string 
   replayed.add(r);
 }
 
-/** The creation order: what a resource references is created before it. */
+/** The order of the types, where references leave a choice (as a deploy's dependency graph). */
 const ORDER = [
   "aws:iam/role:Role",
   "aws:iam/rolePolicy:RolePolicy",
@@ -254,9 +257,48 @@ const ORDER = [
   "aws:eks/accessEntry:AccessEntry",
 ];
 
+/**
+ * What a resource references, as Pulumi's dependency graph has it: another resource's mock ARN or
+ * queue URL anywhere in its inputs (policy documents included), or the id or name of a resource of an
+ * earlier type in ORDER as a whole value (names alone are ambiguous: a rule and its function share one).
+ */
+function references(r: Resource, among: Resource[]): Resource[] {
+  const text = JSON.stringify(r.inputs);
+  return among.filter((other) => {
+    if (other === r) return false;
+    const exact = [mockId(other), String(other.inputs.name ?? other.name)].map((v) => JSON.stringify(v));
+    const inside = [mockArn(other)];
+    if (other.type === "aws:sqs/queue:Queue")
+      inside.push(`https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${mockId(other)}`);
+    const byName = rank(other) < rank(r) && exact.some((v) => text.includes(v));
+    return byName || inside.some((v) => text.includes(v));
+  });
+}
+
+/** Every resource after what it references; among those ready, by ORDER (a topological sort). */
+const rank = (r: Resource) => (ORDER.includes(r.type) ? ORDER.indexOf(r.type) : ORDER.length);
+function creationOrder(resources: Resource[]): Resource[] {
+  const pending = new Map(resources.map((r) => [r, new Set(references(r, resources))]));
+  const order: Resource[] = [];
+  while (pending.size > 0) {
+    const ready = [...pending].filter(([, deps]) => deps.size === 0).map(([r]) => r);
+    if (ready.length === 0)
+      throw new Error(
+        `the captured resources reference each other in a cycle: ${[...pending.keys()].map((r) => r.name).join(", ")}`,
+      );
+    const next = ready.sort((a, b) => rank(a) - rank(b))[0] as Resource;
+    order.push(next);
+    pending.delete(next);
+    for (const deps of pending.values()) deps.delete(next);
+  }
+  return order;
+}
+
 let captured: Resource[];
 let excluded: Resource[];
 const replayed = new Set<Resource>();
+/** each resource's inputs as sent to moto, the references swapped */
+const sent = new Map<Resource, Inputs>();
 /** what only moto knows and the read-back needs */
 const queueUrls = new Map<string, string>();
 const topicArns = new Map<string, string>();
@@ -270,7 +312,13 @@ const json = (value: unknown) => (typeof value === "string" ? value : JSON.strin
 const targetId = (r: Resource) => r.name.replace(/[^\w.-]/g, "-").slice(0, 64);
 
 async function replay(r: Resource): Promise<void> {
+  if (r.type === "aws:lambda/function:Function") {
+    // a function's own ARN in its environment (node-events names itself): computed from its name by
+    // the stack as by AWS, so predicted here the same way, and checked against what moto returns
+    real.set(mockArn(r), `arn:aws:lambda:${REGION}:${RUN_ACCOUNT}:function:${r.inputs.name}`);
+  }
   const i = resolve(revealed(r.inputs)) as Inputs;
+  sent.set(r, i);
   switch (r.type) {
     case "aws:iam/role:Role": {
       const { Role } = await iam.send(
@@ -415,6 +463,8 @@ async function replay(r: Resource): Promise<void> {
             : {}),
         }),
       );
+      if (FunctionArn !== real.get(mockArn(r)))
+        throw new Error(`moto returned ${FunctionArn}, not the predicted ${real.get(mockArn(r))}`);
       return created(r, { arn: FunctionArn });
     }
     case "aws:lambda/functionUrl:FunctionUrl":
@@ -587,13 +637,7 @@ beforeAll(async () => {
   execFileSync("zip", ["-q", "code.zip", "bundle.mjs"], { cwd: workDir });
   captured = runApp("production").filter((r) => r.type.startsWith("aws:"));
   excluded = captured.filter((r) => EXCLUDED.some((e) => e.matches(r)));
-  const toCreate = captured.filter((r) => !excluded.includes(r));
-  const rank = (r: Resource) => (ORDER.includes(r.type) ? ORDER.indexOf(r.type) : ORDER.length);
-  // a queue without a redrive policy first: it may be another one's dead-letter queue
-  const sorted = [...toCreate].sort(
-    (a, b) =>
-      rank(a) - rank(b) || Number(Boolean(a.inputs.redrivePolicy)) - Number(Boolean(b.inputs.redrivePolicy)),
-  );
+  const sorted = creationOrder(captured.filter((r) => !excluded.includes(r)));
   for (const r of sorted) {
     try {
       await replay(r);
@@ -617,6 +661,23 @@ describe("the replay into moto", () => {
     expect(excluded.map((r) => r.name).sort()).toEqual(
       functions.map((f) => f.name.replace(/Function$/, "Role")).sort(),
     );
+  });
+
+  it("sends no reference the replay did not resolve to a resource it created", () => {
+    // every mock ARN left in what was sent (the account moto does not use for this run) names
+    // something the stack does not create; the EKS clusters are the one such thing, by design
+    const unresolved = [...sent.values()]
+      .flatMap(
+        (inputs) => JSON.stringify(inputs).match(/arn:aws:[a-z0-9-]+:[a-z0-9-]*:\d{12}:[^"\\,\s]+/g) ?? [],
+      )
+      .filter(
+        (arn) => arn.includes(`:${ACCOUNT}:`) && !arn.startsWith(`arn:aws:eks:${REGION}:${ACCOUNT}:cluster/`),
+      );
+    expect(unresolved).toEqual([]);
+    const mockIds = [...sent.values()].flatMap(
+      (inputs) => JSON.stringify(inputs).match(/"[\w-]+-id"/g) ?? [],
+    );
+    expect(mockIds).toEqual([]);
   });
 
   it("roles: the trust policies, inline policies' actions and managed attachments", async () => {
@@ -756,7 +817,8 @@ describe("the replay into moto", () => {
       );
       const statement = (JSON.parse(String(Policy)).Statement as Inputs[]).find((s) => s.Sid === r.name);
       expect(statement?.Action).toBe(r.inputs.action);
-      if (r.inputs.sourceArn) expect(JSON.stringify(statement?.Condition)).toContain(r.inputs.sourceArn);
+      if (r.inputs.sourceArn)
+        expect(JSON.stringify(statement?.Condition)).toContain(resolve(r.inputs.sourceArn) as string);
     }
     for (const r of ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig")) {
       const fn = revealed(r.inputs.functionName) as string;
