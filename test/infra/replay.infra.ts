@@ -634,7 +634,10 @@ async function replay(r: Resource): Promise<void> {
 beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), "homeostat-replay-"));
   writeFileSync(join(workDir, "bundle.mjs"), "export const handler = async () => ({});\n");
-  execFileSync("zip", ["-q", "code.zip", "bundle.mjs"], { cwd: workDir });
+  // Python's zipfile (moto's Python is part of the test environment; a zip binary is not)
+  execFileSync("python3", ["-c", "import zipfile; zipfile.ZipFile('code.zip', 'w').write('bundle.mjs')"], {
+    cwd: workDir,
+  });
   captured = runApp("production").filter((r) => r.type.startsWith("aws:"));
   excluded = captured.filter((r) => EXCLUDED.some((e) => e.matches(r)));
   const sorted = creationOrder(captured.filter((r) => !excluded.includes(r)));
