@@ -4,22 +4,18 @@
 // asynchronous runs go through the pipeline against the real cluster and DynamoDB on moto. Expiry
 // uses the pipeline's injectable clock (moved forward), never a sleep.
 
-import { Logger } from "@aws-lambda-powertools/logger";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSlackHandler } from "../functions/slack-middleware.ts";
 import { defineConfig, type HomeostatConfig } from "../packages/core/src/config/index.ts";
 import { renderResultBlocks } from "../packages/core/src/slack/blocks.ts";
 import type { SlackJob } from "../packages/core/src/slack/commands/index.ts";
 import { getApproval, resolveApproval } from "../packages/core/src/state/index.ts";
-import { clientConfig } from "./env/aws.ts";
 import { createNamespace, createPauseDeployment, type TestNamespace } from "./env/cluster.ts";
-import { serveFunctionUrl } from "./env/function-url.ts";
 import { type SlackControl, type StoredMessage, slackControl } from "./env/slack-control.ts";
-import { SLACK_SIGNING_SECRET, type SlackRequest, slackPlayer } from "./env/slack-player.ts";
+import { type SlackRequest, slackPlayer } from "./env/slack-player.ts";
 import { E2E_CLUSTER, E2E_CLUSTER_DIMENSION } from "./fixtures/e2e.config.ts";
 import { cpuAlarm } from "./fixtures/e2e-events.ts";
 import { type E2e, startE2e } from "./fixtures/e2e-harness.ts";
-import { localContext } from "./fixtures/lambda-context.ts";
+import { type SlackEndpoint, serveSlackEndpoint } from "./fixtures/slack-endpoint.ts";
 
 const ALICE = "U0ALICE"; // asks; also allowed to approve
 const BOB = "U0BOB"; // allowed through the S0SRE user group
@@ -31,11 +27,11 @@ const EXPIRY_SECONDS = 600;
 let e2e: E2e;
 let ns: TestNamespace;
 let slack: SlackControl;
-let endpoint: { url: string; close: () => Promise<void> };
-let handler: (event: unknown) => Promise<unknown>;
+let slackFn: SlackEndpoint;
+let handler: SlackEndpoint["handler"];
 /** How far the pipeline's clock is ahead of the wall clock: an expiry test moves it forward. */
 let clockAheadMs = 0;
-const jobs: SlackJob[] = [];
+let jobs: SlackJob[];
 const player = () => slackPlayer(e2e.env.slackUrl);
 
 function config(): HomeostatConfig {
@@ -87,11 +83,7 @@ async function generation(name: string): Promise<number | undefined> {
   return (await e2e.admin.apps.readNamespacedDeployment({ namespace: ns.name, name })).metadata?.generation;
 }
 
-async function ack(request: Pick<SlackRequest, "body" | "headers">) {
-  const response = await player().send(endpoint.url, request);
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as { text: string }) : undefined };
-}
+const ack: SlackEndpoint["ack"] = (request) => slackFn.ack(request);
 
 /** Delivers the handed-over jobs as Lambda's asynchronous invocations would: all at once. */
 async function runJobs(): Promise<void> {
@@ -99,12 +91,7 @@ async function runJobs(): Promise<void> {
   await Promise.all(pending.map((job) => handler(structuredClone(job))));
 }
 
-async function replies(responseUrl: string): Promise<Array<{ text: string; response_type: string }>> {
-  const id = responseUrl.split("/").at(-1);
-  return (await slack.calls({ method: "response_url" }))
-    .filter((call) => call.path.endsWith(`/${id}`))
-    .map((call) => call.body as { text: string; response_type: string });
-}
+const replies: SlackEndpoint["replies"] = (responseUrl) => slackFn.replies(responseUrl);
 
 interface Button {
   action_id: string;
@@ -181,28 +168,8 @@ beforeAll(async () => {
   for (const name of ["once", "own", "expiry", "race", "deny", "eve", "alarmed", "redelivered"]) {
     await createPauseDeployment(e2e.admin, ns.name, name, 1);
   }
-  const run = createSlackHandler({
-    env: {
-      ...e2e.lambdaEnv,
-      HOMEOSTAT_SLACK_SIGNING_SECRET: SLACK_SIGNING_SECRET,
-      HOMEOSTAT_SLACK_TOKEN: e2e.env.slackToken,
-      HOMEOSTAT_SLACK_API_URL: `${e2e.env.slackUrl}/api/`,
-    },
-    aws: clientConfig(e2e.env),
-    deps: {
-      config: config(),
-      connect: async () => e2e.kube,
-      now: () => new Date(Date.now() + clockAheadMs),
-    },
-    slack: {
-      dispatch: async (job) => {
-        jobs.push(job);
-      },
-    },
-    logger: new Logger({ serviceName: "homeostat-e2e", logLevel: "ERROR" }),
-  });
-  handler = (event) => run(event, localContext("slack"));
-  endpoint = await serveFunctionUrl(async (event) => (await handler(event)) as never);
+  slackFn = await serveSlackEndpoint(e2e, config(), { now: () => new Date(Date.now() + clockAheadMs) });
+  ({ handler, jobs } = slackFn);
 });
 
 beforeEach(async () => {
@@ -221,7 +188,7 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  await endpoint?.close();
+  await slackFn?.close();
   await ns?.cleanup();
   await e2e?.close();
 });

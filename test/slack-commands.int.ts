@@ -4,10 +4,8 @@
 // run goes through the pipeline against the real cluster (the automation identity) and DynamoDB on moto.
 // Every bad case ends with no job, no cluster write and a clear reply.
 
-import { Logger } from "@aws-lambda-powertools/logger";
 import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSlackHandler } from "../functions/slack-middleware.ts";
 import { defineConfig, type HomeostatConfig } from "../packages/core/src/config/index.ts";
 import { renderResultBlocks } from "../packages/core/src/slack/blocks.ts";
 import {
@@ -19,13 +17,12 @@ import {
 import { putAudit, readAudit } from "../packages/core/src/state/index.ts";
 import { clientConfig } from "./env/aws.ts";
 import { createNamespace, createPauseDeployment, type TestNamespace } from "./env/cluster.ts";
-import { serveFunctionUrl } from "./env/function-url.ts";
 import { type SlackControl, slackControl } from "./env/slack-control.ts";
 import { SLACK_SIGNING_SECRET, type SlackRequest, signSlackBody, slackPlayer } from "./env/slack-player.ts";
 import { E2E_CLUSTER, E2E_CLUSTER_DIMENSION } from "./fixtures/e2e.config.ts";
 import { cpuAlarm } from "./fixtures/e2e-events.ts";
 import { type E2e, startE2e } from "./fixtures/e2e-harness.ts";
-import { localContext } from "./fixtures/lambda-context.ts";
+import { type SlackEndpoint, serveSlackEndpoint } from "./fixtures/slack-endpoint.ts";
 
 const ALICE = "U0ALICE"; // granted scale and restart by name, in #ops
 const BOB = "U0BOB"; // granted the same through the S0SRE user group
@@ -37,9 +34,9 @@ let e2e: E2e;
 let ns: TestNamespace;
 let outside: TestNamespace;
 let slack: SlackControl;
-let endpoint: { url: string; close: () => Promise<void> };
-let handler: (event: unknown) => Promise<unknown>;
-const jobs: SlackJob[] = [];
+let slackFn: SlackEndpoint;
+let handler: SlackEndpoint["handler"];
+let jobs: SlackJob[];
 const player = () => slackPlayer(e2e.env.slackUrl);
 
 function config(): HomeostatConfig {
@@ -94,14 +91,7 @@ async function generations(): Promise<Record<string, number | undefined>> {
   return out;
 }
 
-async function ack(request: Pick<SlackRequest, "body" | "headers">) {
-  const response = await player().send(endpoint.url, request);
-  const text = await response.text();
-  return {
-    status: response.status,
-    body: text ? (JSON.parse(text) as { text: string; response_type: string }) : undefined,
-  };
-}
+const ack: SlackEndpoint["ack"] = (request) => slackFn.ack(request);
 
 /** Delivers the jobs the acks handed over to the handler, as Lambda's asynchronous invocation does. */
 async function runJobs(): Promise<unknown[]> {
@@ -111,12 +101,7 @@ async function runJobs(): Promise<unknown[]> {
   return outcomes;
 }
 
-async function replies(responseUrl: string) {
-  const id = responseUrl.split("/").at(-1);
-  return (await slack.calls({ method: "response_url" }))
-    .filter((call) => call.path.endsWith(`/${id}`))
-    .map((call) => call.body as { text: string; response_type: string });
-}
+const replies: SlackEndpoint["replies"] = (responseUrl) => slackFn.replies(responseUrl);
 
 beforeAll(async () => {
   e2e = await startE2e("slack", config());
@@ -126,24 +111,8 @@ beforeAll(async () => {
   await createPauseDeployment(e2e.admin, ns.name, "web", 1);
   await createPauseDeployment(e2e.admin, ns.name, "api", 1);
   await createPauseDeployment(e2e.admin, outside.name, "web", 1);
-  const run = createSlackHandler({
-    env: {
-      ...e2e.lambdaEnv,
-      HOMEOSTAT_SLACK_SIGNING_SECRET: SLACK_SIGNING_SECRET,
-      HOMEOSTAT_SLACK_TOKEN: e2e.env.slackToken,
-      HOMEOSTAT_SLACK_API_URL: `${e2e.env.slackUrl}/api/`,
-    },
-    aws: clientConfig(e2e.env),
-    deps: { config: config(), connect: async () => e2e.kube },
-    slack: {
-      dispatch: async (job) => {
-        jobs.push(job);
-      },
-    },
-    logger: new Logger({ serviceName: "homeostat-e2e", logLevel: "ERROR" }),
-  });
-  handler = (event) => run(event, localContext("slack"));
-  endpoint = await serveFunctionUrl(async (event) => (await handler(event)) as never);
+  slackFn = await serveSlackEndpoint(e2e, config());
+  ({ handler, jobs } = slackFn);
 });
 
 beforeEach(async () => {
@@ -160,7 +129,7 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  await endpoint?.close();
+  await slackFn?.close();
   await ns?.cleanup();
   await outside?.cleanup();
   await e2e?.close();
