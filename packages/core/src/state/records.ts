@@ -197,14 +197,10 @@ const approvalRetentionSeconds = 7 * 24 * 3600;
 /** Records an action awaiting approval; recording the same id again keeps the first (a redelivery). */
 export async function recordPendingApproval<A>(
   store: StateStore,
-  options: {
-    id: string;
-    action: A;
-    cluster?: string;
-    requestedBy?: string;
-    requester?: string;
-    origin?: string;
-    heldClaims?: string[];
+  options: Pick<
+    Approval<A>,
+    "id" | "action" | "cluster" | "requestedBy" | "requester" | "origin" | "heldClaims"
+  > & {
     expiresAt: Date;
   } & At,
 ): Promise<{ recorded: boolean; approval: Approval<A> }> {
