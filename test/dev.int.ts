@@ -180,7 +180,7 @@ async function podsOn(node: string): Promise<string[]> {
   return list.items.map((pod) => pod.metadata?.name ?? "");
 }
 
-async function deployment(name: string, replicas: number): Promise<void> {
+async function deployment(name: string, replicas: number, onNode?: string): Promise<void> {
   await admin.apps.createNamespacedDeployment({
     namespace: ns.name,
     body: {
@@ -192,7 +192,7 @@ async function deployment(name: string, replicas: number): Promise<void> {
           metadata: { labels: { app: name } },
           spec: {
             containers: [{ name: "app", image: "registry.k8s.io/pause:3.10" }],
-            nodeSelector: { [POOL_LABEL]: pool },
+            nodeSelector: { [POOL_LABEL]: pool, ...(onNode ? { "kubernetes.io/hostname": onNode } : {}) },
             tolerations: [{ key: POOL_LABEL, operator: "Exists", effect: "NoSchedule" }],
             terminationGracePeriodSeconds: 0,
           },
@@ -224,8 +224,19 @@ beforeAll(async () => {
       taints: [{ key: POOL_LABEL, value: pool, effect: "NoSchedule" }],
     });
   [spot, spare] = await Promise.all([node(), node()]);
-  await Promise.all([deployment("web", 2), deployment("release", 2), deployment("batch", 3)]);
-  await Promise.all([rolledOut("web", 2), rolledOut("release", 2), rolledOut("batch", 3)]);
+  // the scheduler may leave either pool node empty: the Spot warning's drain needs a pod of its own
+  await Promise.all([
+    deployment("web", 2),
+    deployment("release", 2),
+    deployment("batch", 3),
+    deployment("on-spot", 1, spot.name),
+  ]);
+  await Promise.all([
+    rolledOut("web", 2),
+    rolledOut("release", 2),
+    rolledOut("batch", 3),
+    rolledOut("on-spot", 1),
+  ]);
 });
 
 afterAll(async () => {
