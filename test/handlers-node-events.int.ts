@@ -18,8 +18,8 @@ import { autoScalingLifecycleHooks } from "../packages/core/src/runtime/index.ts
 import { clientConfig } from "./env/aws.ts";
 import {
   type AddedNode,
+  addNode,
   createNamespace,
-  eksNode,
   removeNode,
   type TestNamespace,
   waitFor,
@@ -61,25 +61,19 @@ const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 
 /**
  * A kwok node of its own pool (tainted: only our pods land there) whose providerID ends in `instanceId`
- * (any EC2 id format, also the 8-digit one `eksNode` does not generate), with one Deployment pod on it.
+ * (any EC2 id format, also the 8-digit one `addNode` does not generate), with one Deployment pod on it.
  */
 async function nodeWithPod(instanceId = `i-0${hex(8)}`): Promise<AddedNode & { pod: V1Pod; pool: string }> {
   const pool = `p-${uniqueId()}`;
-  const { node, added } = eksNode({
+  const zone = "us-east-1a";
+  const providerID = `aws:///${zone}/${instanceId}`;
+  const added = await addNode(e2e.admin, {
+    zone,
+    providerID,
     labels: { [POOL_LABEL]: pool },
     taints: [{ key: DEDICATED_TAINT, value: pool, effect: "NoSchedule" }],
   });
-  const providerID = `aws:///${added.zone}/${instanceId}`;
-  node.spec = { ...node.spec, providerID };
-  await e2e.admin.core.createNode({ body: node });
   nodes.push(added.name);
-  await waitFor(
-    async () =>
-      (await e2e.admin.core.readNode({ name: added.name })).status?.conditions?.some(
-        (c) => c.type === "Ready" && c.status === "True",
-      ),
-    { what: `node ${added.name} Ready` },
-  );
   await createPooledDeployment(e2e.admin, ns.name, `app-${pool}`, pool, { replicas: 1, role: "emptydir" });
   const [pod] = await waitForPodsOnNode(e2e.admin, ns.name, added.name, 1);
   if (!pod) throw new Error("no pod on the node");

@@ -13,11 +13,11 @@ import { webClientPoster } from "../packages/core/src/slack/client.ts";
 import { clientConfig } from "./env/aws.ts";
 import {
   type AddedNode,
+  addNode,
   BEHAVIOUR_LABEL,
   BEHAVIOURS,
   createNamespace,
   createPauseDeployment,
-  eksNode,
   removeNode,
   type TestNamespace,
   waitFor,
@@ -132,20 +132,12 @@ const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 async function nodeWithPod(): Promise<AddedNode & { pod: V1Pod; instanceId: string }> {
   const instanceId = `i-0${hex(8)}`;
   const pool = `p-${uniqueId()}`;
-  const { node, added } = eksNode({
+  const added = await addNode(e2e.admin, {
+    instanceId,
     labels: { [POOL_LABEL]: pool },
     taints: [{ key: DEDICATED_TAINT, value: pool, effect: "NoSchedule" }],
   });
-  node.spec = { ...node.spec, providerID: `aws:///${added.zone}/${instanceId}` };
-  await e2e.admin.core.createNode({ body: node });
   nodes.push(added.name);
-  await waitFor(
-    async () =>
-      (await e2e.admin.core.readNode({ name: added.name })).status?.conditions?.some(
-        (c) => c.type === "Ready" && c.status === "True",
-      ),
-    { what: `node ${added.name} Ready` },
-  );
   await createPooledDeployment(e2e.admin, ns.name, `app-${pool}`, pool, { replicas: 1, role: "emptydir" });
   const [pod] = await waitForPodsOnNode(e2e.admin, ns.name, added.name, 1);
   if (!pod) throw new Error("no pod on the node");

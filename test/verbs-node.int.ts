@@ -11,8 +11,8 @@ import { cordon, uncordon } from "../packages/core/src/kube/cordon.ts";
 import { drain } from "../packages/core/src/kube/drain.ts";
 import {
   type AddedNode,
+  addNode,
   createNamespace,
-  eksNode,
   removeNode,
   type TestNamespace,
   waitFor,
@@ -139,14 +139,14 @@ describe("cordon / uncordon", () => {
     const headless = `i-${uniqueId()}${uniqueId()}${uniqueId().slice(0, 1)}`;
     const names: string[] = [];
     for (const instanceId of [short, long, headless]) {
-      const { node } = eksNode({});
-      node.spec = {
+      const { name } = await addNode(admin, {
+        zone: "us-east-1a",
         providerID: `aws:///us-east-1a/${instanceId}`,
         taints: [{ key: DEDICATED_TAINT, value: "prefix", effect: "NoSchedule" }],
-      };
-      await admin.core.createNode({ body: node });
-      names.push(node.metadata?.name ?? "");
-      nodes.push(node.metadata?.name ?? "");
+        wait: false,
+      });
+      names.push(name);
+      nodes.push(name);
     }
 
     expect((await cordon(kube, short, { dryRun: true })).target).toEqual({

@@ -18,12 +18,11 @@ import { priorReplicas } from "../../packages/core/src/state/index.ts";
 import { bundleHandlers, type HandlerBundle } from "../../scripts/bundle.ts";
 import { assumeRole } from "../env/aws.ts";
 import {
+  addNode,
   createNamespace,
   createPauseDeployment,
-  eksNode,
   removeNode,
   type TestNamespace,
-  waitFor,
 } from "../env/cluster.ts";
 import { type RunningFunction, startFunction } from "../env/lambda.ts";
 import { registerTestCluster } from "../env/moto-eks.ts";
@@ -189,19 +188,11 @@ describe("the alarm bundle under the Lambda runtime", () => {
 describe("the node-events bundle under the Lambda runtime", () => {
   it("drains the node of a spot interruption warning: cordoned, its pod evicted", async () => {
     const pool = `p-${uniqueId()}`;
-    const { node, added } = eksNode({
+    const added = await addNode(e2e.admin, {
       labels: { [POOL_LABEL]: pool },
       taints: [{ key: DEDICATED_TAINT, value: pool, effect: "NoSchedule" }],
     });
-    await e2e.admin.core.createNode({ body: node });
     nodes.push(added.name);
-    await waitFor(
-      async () =>
-        (await e2e.admin.core.readNode({ name: added.name })).status?.conditions?.some(
-          (c) => c.type === "Ready" && c.status === "True",
-        ),
-      { what: `node ${added.name} Ready` },
-    );
     await createPooledDeployment(e2e.admin, ns.name, `app-${pool}`, pool, { replicas: 1, role: "emptydir" });
     const [pod] = await waitForPodsOnNode(e2e.admin, ns.name, added.name, 1);
 

@@ -27,7 +27,7 @@ describe("eksNode", () => {
         expect(labels["kubernetes.io/hostname"]).toBe(node.metadata?.name);
         expect(labels[NODE_BEHAVIOUR_LABEL]).toBe(notReady ? NODE_NOT_READY : undefined);
         expect(node.metadata?.annotations?.["kwok.x-k8s.io/node"]).toBe("fake");
-        expect(node.metadata?.name).toMatch(/^ip-192-168-\d{1,3}-\d{1,3}\.ec2\.internal$/);
+        expect(node.metadata?.name).toMatch(/^ip-10(-\d{1,3}){3}\.ec2\.internal$/);
         expect(node.status?.addresses?.find((a) => a.type === "InternalIP")?.address).toBe(added.internalIP);
         expect(node.spec?.taints).toBeUndefined();
       }),

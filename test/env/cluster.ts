@@ -130,8 +130,10 @@ export interface AddNodeOptions {
   readonly instanceId?: string;
   readonly nodegroup?: string;
   readonly instanceType?: string;
-  /** node name; EKS-style `ip-192-168-x-y.ec2.internal` when omitted */
+  /** node name; EKS-style `ip-10-x-y-z.ec2.internal` when omitted (a fresh one if that name is taken) */
   readonly name?: string;
+  /** the node's providerID; `aws:///<zone>/<instanceId>` when omitted (set it for ids eksNode refuses) */
+  readonly providerID?: string;
   /** report Ready=False (kwok stage); remove with setNodeNotReady(kube, name, false) */
   readonly notReady?: boolean;
   readonly unschedulable?: boolean;
@@ -162,10 +164,12 @@ export function eksNode(options: AddNodeOptions = {}): { node: V1Node; added: Ad
     throw new Error(`instanceId ${instanceId} is not an EC2 instance id (i-0 followed by 16 hex digits)`);
   }
   const subnet = ZONES.indexOf(zone);
-  // one /19 per zone, like eksctl's default VPC layout
-  const internalIP = `192.168.${subnet * 32 + randomInt(32)}.${randomInt(2, 252)}`;
+  // a 10.0.0.0/8 VPC with one /10 per zone: four million addresses each, so the few hundred nodes the
+  // test files register side by side rarely draw the same name (a /19 per zone, eksctl's layout, made
+  // collisions likely enough to fail a CI run); addNode draws again on the rare collision
+  const internalIP = `10.${subnet * 64 + randomInt(64)}.${randomInt(256)}.${randomInt(2, 255)}`;
   const name = options.name ?? `ip-${internalIP.replaceAll(".", "-")}.ec2.internal`;
-  const providerID = `aws:///${zone}/${instanceId}`;
+  const providerID = options.providerID ?? `aws:///${zone}/${instanceId}`;
   const labels: Record<string, string> = {
     "kubernetes.io/hostname": name,
     "kubernetes.io/os": "linux",
@@ -220,14 +224,27 @@ export function eksNode(options: AddNodeOptions = {}): { node: V1Node; added: Ad
   return { node, added: { name, instanceId, providerID, zone, internalIP } };
 }
 
+/** Creates the node; a drawn name (no `name` given) that another test holds is drawn again. */
+async function createUniqueNode(kube: Kube, options: AddNodeOptions): Promise<AddedNode> {
+  for (let attempt = 1; ; attempt++) {
+    const { node, added } = eksNode(options);
+    try {
+      await kube.core.createNode({ body: node });
+      return added;
+    } catch (error) {
+      const taken = error instanceof ApiException && error.code === 409;
+      if (!taken || options.name !== undefined || attempt === 5) throw error;
+    }
+  }
+}
+
 function readyStatus(node: V1Node): string | undefined {
   return node.status?.conditions?.find((c) => c.type === "Ready")?.status;
 }
 
 /** Registers an EKS-like node that kwok manages, and (by default) waits until it is Ready (or NotReady). */
 export async function addNode(kube: Kube, options: AddNodeOptions = {}): Promise<AddedNode> {
-  const { node, added } = eksNode(options);
-  await kube.core.createNode({ body: node });
+  const added = await createUniqueNode(kube, options);
   if (options.wait ?? true) {
     const want = options.notReady ? "False" : "True";
     await waitFor(async () => readyStatus(await kube.core.readNode({ name: added.name })) === want, {
