@@ -3,8 +3,9 @@
 // Cold start: what a Lambda container loads before its first event is what every invocation needs
 // (the state table, the result bus, the cluster connection). The rest is imported when first used —
 // the config loader (only with HOMEOSTAT_CONFIG: a function trusts the config checked when it was
-// bundled, stacks/bundle-config.mjs), the embedded store (local runs), and the Auto Scaling and
-// Scheduler clients (only lifecycle hooks and deferred drains call them).
+// bundled, stacks/bundle-config.mjs), the embedded store (local runs), the Auto Scaling and
+// Scheduler clients (only lifecycle hooks and deferred drains call them), and Slack's WebClient (at
+// the first post: most results are never posted from the function that acted).
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -15,8 +16,9 @@ import type { HomeostatConfig } from "../config/schema.ts";
 import { kubeForCluster } from "../kube/access.ts";
 import type { Kube } from "../kube/client.ts";
 import { auditLogSink, eventBusSink } from "../record/sinks.ts";
-import { webClientPoster } from "../slack/client.ts";
+import type { WebClientPosterOptions } from "../slack/client.ts";
 import type { LinkOptions } from "../slack/links.ts";
+import type { SlackPoster } from "../slack/poster.ts";
 import { DynamoStateStore } from "../state/dynamodb.ts";
 import type { StateStore } from "../state/store.ts";
 import type { DeferScheduler, LifecycleHooks, SchedulerTargetConfig } from "./aws.ts";
@@ -153,6 +155,15 @@ function lazyDeferScheduler(
   return { scheduleOnce: async (run) => await (await scheduler()).scheduleOnce(run) };
 }
 
+/** A Slack poster whose WebClient is loaded and made at the first post or update. */
+function lazySlackPoster(options: WebClientPosterOptions): SlackPoster {
+  const poster = onFirstUse(async () => (await import("../slack/client.ts")).webClientPoster(options));
+  return {
+    post: async (message) => await (await poster()).post(message),
+    update: async (message) => await (await poster()).update(message),
+  };
+}
+
 function servedClusters(
   env: Env,
   config: HomeostatConfig,
@@ -226,7 +237,7 @@ export async function buildDeps(options: DepsOptions = {}): Promise<PipelineDeps
     ...(scheduler ? { scheduler } : {}),
     ...(clusters ? { clusters } : {}),
     ...(slackToken
-      ? { slack: webClientPoster({ token: slackToken, ...(slackApiUrl ? { apiUrl: slackApiUrl } : {}) }) }
+      ? { slack: lazySlackPoster({ token: slackToken, ...(slackApiUrl ? { apiUrl: slackApiUrl } : {}) }) }
       : {}),
     slackLinks: given.slackLinks ?? slackLinksFrom(env),
   };

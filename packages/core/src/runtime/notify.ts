@@ -1,9 +1,10 @@
 // The notify function's run: each result event of a delivery to Slack, in order, apart from the
 // action path. Its failures never touch an action or its audit record: a result Slack could not take
 // comes back (SQS) or is retried (EventBridge), then lands in the dead-letter queue.
-import { SlackDeliveryError } from "../slack/client.ts";
+
 import { readInbox } from "../slack/inbox.ts";
 import { notifyResult, resolveAlarmThreads, ThreadBusyError } from "../slack/notify.ts";
+import { SlackDeliveryError } from "../slack/poster.ts";
 import { type Delivery, isSqsEvent } from "./delivery.ts";
 import { RuntimeConfigError } from "./env.ts";
 import type { PipelineDeps } from "./pipeline.ts";

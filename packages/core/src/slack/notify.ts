@@ -18,10 +18,10 @@ import {
 } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
 import { parentBlocks, renderMessageBlocks } from "./blocks.ts";
-import type { SlackPoster } from "./client.ts";
 import { alarmIncidentPrefix, incidentOf, worthOf } from "./incident.ts";
 import type { LinkOptions } from "./links.ts";
 import { clockTime, resultMessage } from "./message.ts";
+import type { SlackPoster } from "./poster.ts";
 import { renderMessageText } from "./text.ts";
 
 export interface NotifyLogger {
