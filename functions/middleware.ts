@@ -1,6 +1,6 @@
 /**
  * What every Lambda handler shares: middy with Powertools Logger (Lambda context; correlation id =
- * the event id) and Metrics around one call into the core's runtime (`runHandler`), and the Lambda
+ * the event id) and Metrics around one call into the core's runtime (the function's `HandlerRunner`), and the Lambda
  * response its delivery rule asks for. Dependencies are built at the first invocation and reused
  * while the container is warm; a failed cold start (a bad config) is tried again by the next one.
  *
@@ -10,21 +10,21 @@
  * redelivery acts, where an "in progress" idempotency record would make it fail instead.
  *
  * @example
- * export const handler = createHandler("node-events");
+ * export const handler = createHandler(eventsRunner("node-events"));
  * // tests: the real handler with other dependencies
- * const invoke = createHandler("alarm", { deps: { store, connect: async () => kube } });
+ * const invoke = createHandler(eventsRunner("alarm"), { deps: { store, connect: async () => kube } });
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import type { HandlerName } from "@homeostat/core/domain";
 import type { StallThresholds } from "@homeostat/core/rollout";
 import {
   buildDeps,
   correlationIdOf,
   type DepsOptions,
   type HandlerRun,
+  type HandlerRunner,
   type LambdaResult,
   lambdaResponse,
   type MetricCount,
@@ -34,7 +34,6 @@ import {
   recordCounts,
   rolloutThresholdsFromEnv,
   runCounts,
-  runHandler,
 } from "@homeostat/core/runtime";
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
@@ -66,14 +65,14 @@ function emitter(metrics: Metrics) {
   };
 }
 
-/** The Lambda handler of `kind`. */
-export function createHandler(kind: HandlerName, options: HandlerOptions = {}) {
+/** The Lambda handler that runs `runner` (only its code is bundled into the function). */
+export function createHandler(runner: HandlerRunner, options: HandlerOptions = {}) {
   const env = options.env ?? process.env;
   const logger =
     options.logger ??
     new Logger({
       serviceName: env.POWERTOOLS_SERVICE_NAME ?? "homeostat",
-      persistentKeys: { handler: kind },
+      persistentKeys: { handler: runner.name },
     });
   const metrics =
     options.metrics ??
@@ -94,7 +93,7 @@ export function createHandler(kind: HandlerName, options: HandlerOptions = {}) {
     .handler(async (event) => {
       const correlationId = correlationIdOf(event);
       if (correlationId) logger.setCorrelationId(correlationId);
-      const run = await runHandler(kind, event, await depsOnce(), {
+      const run = await runner.run(event, await depsOnce(), {
         thresholds,
         onOutcome: (outcome) => emit(outcomeCounts(outcome)),
         onRecords: (records) => emit(recordCounts(records)),

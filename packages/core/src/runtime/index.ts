@@ -14,8 +14,14 @@ export { buildDeps } from "./deps.ts";
 export type { Env } from "./env.ts";
 export { ENV, RuntimeConfigError, rolloutThresholdsFromEnv } from "./env.ts";
 export { gatherFacts, nodeFactOf } from "./facts.ts";
-export type { EventHandlerResult, HandlerRun, HandlerRunOptions } from "./handler.ts";
-export { runHandler } from "./handler.ts";
+export type {
+  EventHandlerName,
+  EventHandlerResult,
+  HandlerRun,
+  HandlerRunner,
+  HandlerRunOptions,
+} from "./handler.ts";
+export { eventsRunner, notifyRunner, rolloutGuardRunner, runHandler, runnerOf } from "./handler.ts";
 export type { InvokeOptions } from "./invoke.ts";
 export { invokeHandler, runFailed, stderrLogger } from "./invoke.ts";
 export type { BatchResponse, LambdaResult, LoggerLike, MetricCount } from "./lambda.ts";
