@@ -1,9 +1,9 @@
 import { type Cluster, DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
-import { KubeConfig } from "@kubernetes/client-node";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { KubeVerbError } from "../domain/errors.ts";
 import { type Kube, kubeFromConfig, kubeFromDefaultKubeconfig, kubeFromKubeconfigFile } from "./client.ts";
 import { type EksToken, mintEksToken } from "./eks-token.ts";
+import { KubeConfig } from "./k8s.ts";
 
 type Authenticator = Parameters<KubeConfig["addAuthenticator"]>[0];
 export type AwsCredentials = AwsCredentialIdentity | AwsCredentialIdentityProvider;

@@ -1,20 +1,22 @@
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
+import type {
+  HttpLibrary,
+  Middleware,
+  RequestContext,
+  SecurityAuthentication,
+} from "@kubernetes/client-node";
+import { KubeVerbError } from "../domain/errors.ts";
 import {
   AppsV1Api,
   AutoscalingV2Api,
   CoreV1Api,
   createConfiguration,
-  type HttpLibrary,
   KubeConfig,
-  type Middleware,
   PolicyV1Api,
-  type RequestContext,
-  type SecurityAuthentication,
   ServerConfiguration,
-} from "@kubernetes/client-node";
-import { KubeVerbError } from "../domain/errors.ts";
+} from "./k8s.ts";
 import { DEFAULT_REQUEST_TIMEOUT_MS, retryingHttpLibrary } from "./retrying-http.ts";
 
 export { withRequestSignal } from "./retrying-http.ts";

@@ -3,10 +3,11 @@
 // precondition or a terminating namespace looked at afresh (409 / 403), and an answer lost to a
 // server error or a dropped connection checked against the pod before anything is said (502-504, no
 // answer). drain.ts runs these for every pod of a node under one deadline.
-import { ApiException, type V1Eviction, type V1Pod } from "@kubernetes/client-node";
+import type { V1Eviction, V1Pod } from "@kubernetes/client-node";
 import type { Kube } from "./client.ts";
 import { deletingLongerThan, podKey } from "./drain-filters.ts";
 import { apiHeader, apiMessage, apiStatus, toKubeVerbError } from "./errors.ts";
+import { ApiException } from "./k8s.ts";
 import { dryRunParam } from "./result.ts";
 import { retryAfterMs } from "./retrying-http.ts";
 

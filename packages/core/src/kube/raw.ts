@@ -1,8 +1,8 @@
-import { ApiException, HttpMethod, RequestContext } from "@kubernetes/client-node";
-import { z } from "zod";
+import * as z from "zod";
 import { KubeVerbError } from "../domain/errors.ts";
 import type { Kube } from "./client.ts";
 import { toKubeVerbError } from "./errors.ts";
+import { ApiException, HttpMethod, RequestContext } from "./k8s.ts";
 
 /**
  * A client-node model as JSON on the wire: timestamps are strings, not Dates. Objects read with

@@ -1,13 +1,9 @@
-import {
-  type ConfigurationOptions,
-  type ObservableMiddleware,
-  PatchStrategy,
-  setHeaderOptions,
-} from "@kubernetes/client-node";
+import type { ConfigurationOptions, ObservableMiddleware } from "@kubernetes/client-node";
 import type { KubeVerbError } from "../domain/errors.ts";
 import type { Target } from "../domain/target.ts";
 import type { UndoAction, Verb, VerbResult } from "../domain/verb.ts";
 import type { Kube } from "./client.ts";
+import { PatchStrategy, setHeaderOptions } from "./k8s.ts";
 
 /** What a verb decides; `verbRun.finish` adds the timing and request count. */
 export interface VerbOutcome<Before, After> {

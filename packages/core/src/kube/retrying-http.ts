@@ -13,13 +13,8 @@
 // client-node's own fetch library does no retrying and no library offers this on its HttpLibrary seam,
 // hence this small wrapper.
 import { AsyncLocalStorage } from "node:async_hooks";
-import {
-  type HttpLibrary,
-  IsomorphicFetchHttpLibrary,
-  type RequestContext,
-  type ResponseContext,
-  wrapHttpLibrary,
-} from "@kubernetes/client-node";
+import type { HttpLibrary, RequestContext, ResponseContext } from "@kubernetes/client-node";
+import { IsomorphicFetchHttpLibrary, wrapHttpLibrary } from "./k8s.ts";
 
 export interface RetryPolicy {
   /** Attempts in all, the first included, after a reset or a 5xx. */

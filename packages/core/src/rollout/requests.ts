@@ -1,7 +1,7 @@
 // How the rollout scan talks to the API server at scale: never more than a fixed number of requests in
 // flight, and every list read page by page, so 2,000 Deployments in 50 namespaces, hundreds of them
 // rolling out, cost a steady trickle of small requests instead of a burst of hundreds of large ones.
-import { ApiException } from "@kubernetes/client-node";
+import { ApiException } from "../kube/k8s.ts";
 
 /** Most API requests one scan has in flight at once. */
 export const SCAN_CONCURRENCY = 8;
