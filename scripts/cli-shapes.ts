@@ -5,7 +5,7 @@
 //   npm run docs:cli      # rewrites the section between the markers in docs/cli.md
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { COMMAND_SHAPES, VERB_STATE_SHAPES, VerbResultEnvelope } from "../packages/core/src/cli/shapes.ts";
 
 export const CLI_DOC = resolve(import.meta.dirname, "../docs/cli.md");

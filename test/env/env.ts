@@ -2,7 +2,7 @@
 // `npm run testenv -- up` (or vitest's global setup) writes it; tests read it with loadTestEnv().
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { type Kube, kubeFromKubeconfigFile } from "../../packages/core/src/kube/client.ts";
 import { REPO_ROOT } from "./binaries.ts";
 

@@ -19,7 +19,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import * as z from "zod";
 
 export interface RecordedCall {
   /** increasing call number */

@@ -22,7 +22,7 @@ import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { z } from "zod";
+import * as z from "zod";
 import { verifyEksToken } from "./token-verify.ts";
 
 const principalArn = z

@@ -3,7 +3,7 @@
 // step), the integration tests validate the CLI's real output against them, and shapes.test.ts checks
 // them against the types the code produces. Nothing at run time loads this module: the CLI only
 // prints, so validating its own output on every run would cost start-up time for no one.
-import { z } from "zod";
+import * as z from "zod";
 import { TriggerSchema } from "../events/trigger-schema.ts";
 
 const WorkloadTarget = z

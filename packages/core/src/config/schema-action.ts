@@ -1,5 +1,5 @@
 // What a policy does: the verb, its target (workloads or a node) and its parameters.
-import { z } from "zod";
+import * as z from "zod";
 import { workloadKinds } from "../domain/target.ts";
 import { DNS_LABEL, durationSchema, replicaCount, scaleChangeSchema } from "./schema-values.ts";
 

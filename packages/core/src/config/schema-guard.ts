@@ -1,6 +1,6 @@
 // How policies are guarded: per-policy guards and the defaults (cooldowns, replica bounds, the node
 // disruption budget, freeze windows, dry run and approval).
-import { z } from "zod";
+import * as z from "zod";
 import { durationSchema, replicaCount, timeZoneSchema } from "./schema-values.ts";
 
 export const weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] as const;

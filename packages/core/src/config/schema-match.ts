@@ -1,5 +1,5 @@
 // What a policy is for: alarms, instance events, schedules, stalled rollouts or a person's commands.
-import { z } from "zod";
+import * as z from "zod";
 import { isMutatingVerb, type MutatingVerb, VERB_NAMES } from "../domain/verbs/index.ts";
 import { alarmStates, instanceEventKinds, instanceStates } from "../events/trigger-schema.ts";
 import { policyActionSchema } from "./schema-action.ts";

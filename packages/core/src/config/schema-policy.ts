@@ -1,5 +1,5 @@
 // One policy: what it is for (match), what it does (action) and how it is guarded, checked together.
-import { z } from "zod";
+import * as z from "zod";
 import { type PolicyAction, policyActionSchema } from "./schema-action.ts";
 import { policyGuardSchema } from "./schema-guard.ts";
 import { type PolicyMatch, policyMatchSchema } from "./schema-match.ts";

@@ -1,7 +1,7 @@
 // Who may run which commands from Slack: `slack.commands.rules` in homeostat.config.ts. Deny by
 // default; each rule grants Slack users and/or user groups, optionally only in some channels, verbs on
 // some namespaces of some clusters. Only the read verbs may be opened to everyone (`users: "*"`).
-import { z } from "zod";
+import * as z from "zod";
 import { VERB_NAMES } from "../domain/verbs/index.ts";
 import { durationSchema, globList } from "./schema-values.ts";
 

@@ -1,5 +1,5 @@
 // Where Slack notifications go and how much they say: `slack` in homeostat.config.ts.
-import { z } from "zod";
+import * as z from "zod";
 import { slackCommandsSchema } from "./schema-slack-commands.ts";
 
 /** How much gets a message of its own (see slack/incident.ts `worthOf`). */

@@ -1,6 +1,6 @@
 // The values a config is written in: durations, time zones, schedule expressions, replica counts and
 // changes, names and globs. The schemas of schema-*.ts are built from these.
-import { z } from "zod";
+import * as z from "zod";
 import { parseDuration } from "../domain/duration.ts";
 import { parseScaleChange } from "../domain/scale-change.ts";
 import { isTimeZone, parseScheduleExpression } from "./schedule-expression.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { guardDefaultsSchema } from "./schema-guard.ts";
 import type { PolicyMatch } from "./schema-match.ts";
 import { policySchema } from "./schema-policy.ts";

@@ -7,14 +7,13 @@
  *   - EventBridge events (`detail-type`, `source`, `detail`): to the reader of that source and detail-type;
  *   - Homeostat's own payloads (tagged `homeostat`);
  *   - any other message: to the first AWS source reader whose shape accepts it.
- * Envelopes are Powertools Parser's schemas, with non-empty ids (ids become idempotency keys).
+ * Envelope schemas are ours, with the fields Powertools Parser's schemas declare (AWS's documented
+ * shapes), ids non-empty (ids become idempotency keys). Why not Powertools' own: its schema
+ * modules `import { z } from "zod"`, which keeps esbuild from tree-shaking zod (every locale and
+ * helper stays in each bundle: 0.45 MB minified, about 20 ms of every cold start, against 0.09 MB
+ * with `import * as z`).
  */
-import {
-  SnsRecordSchema as PowertoolsSnsRecordSchema,
-  SnsSqsNotificationSchema as PowertoolsSnsSqsNotificationSchema,
-  SnsNotificationSchema,
-} from "@aws-lambda-powertools/parser/schemas/sns";
-import { SqsRecordSchema as PowertoolsSqsRecordSchema } from "@aws-lambda-powertools/parser/schemas/sqs";
+import * as z from "zod";
 import { NonEmptyIdSchema, unread } from "./fields.ts";
 import {
   type Delivery,
@@ -52,22 +51,30 @@ const UNREAD_SNS_FIELDS = unread(
   "MessageAttributes",
 );
 
-/** One record of a Lambda SNS event (Powertools) with a non-empty `MessageId`. */
-const SnsRecordSchema = PowertoolsSnsRecordSchema.extend({
-  ...unread("EventVersion", "EventSubscriptionArn"),
-  Sns: SnsNotificationSchema.extend({ MessageId: NonEmptyIdSchema, ...UNREAD_SNS_FIELDS }),
-});
-
-/** An SNS notification as SQS or an HTTP endpoint receives it (Powertools) with a non-empty `MessageId`. */
-const SnsSqsNotificationSchema = PowertoolsSnsSqsNotificationSchema.extend({
+/** An SNS notification (a Lambda SNS record's `Sns`, or the message SQS or an HTTP endpoint receives). */
+const SnsNotificationSchema = z.object({
+  TopicArn: z.string(),
+  Type: z.literal("Notification"),
+  Message: z.string(),
   MessageId: NonEmptyIdSchema,
   ...UNREAD_SNS_FIELDS,
 });
 
-/** One record of a Lambda SQS event (Powertools) with a non-empty `messageId`. */
-const SqsRecordSchema = PowertoolsSqsRecordSchema.extend({
+/** One record of a Lambda SNS event. */
+const SnsRecordSchema = z.object({
+  EventSource: z.literal("aws:sns"),
+  ...unread("EventVersion", "EventSubscriptionArn"),
+  Sns: SnsNotificationSchema,
+});
+
+/** One record of a Lambda SQS event. */
+const SqsRecordSchema = z.object({
   messageId: NonEmptyIdSchema,
-  ...unread("receiptHandle", "md5OfBody", "md5OfMessageAttributes", "attributes", "messageAttributes"),
+  ...unread("receiptHandle", "attributes", "messageAttributes", "md5OfBody", "md5OfMessageAttributes"),
+  body: z.string(),
+  eventSource: z.literal("aws:sqs"),
+  eventSourceARN: z.string(),
+  awsRegion: z.string(),
 });
 
 /** Envelopes deeper than this are not something AWS produces; stop instead of recursing on crafted input. */
@@ -223,7 +230,7 @@ function readSnsNotification(
   delivery: Delivery,
   depth: number,
 ): NormalizeResult {
-  const parsed = SnsSqsNotificationSchema.safeParse(value);
+  const parsed = SnsNotificationSchema.safeParse(value);
   if (!parsed.success) return invalid("SNS notification", parsed.error, value);
   const arn = parseArn(parsed.data.TopicArn);
   return readJsonText(

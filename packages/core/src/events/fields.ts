@@ -2,7 +2,7 @@
  * Field schemas that several readers (and the Trigger schema) share: ids, EC2 instance ids and
  * CloudWatch-style timestamps.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { INSTANCE_ID_PATTERN } from "../domain/instance-id.ts";
 import { isoToRfc3339 } from "./time.ts";
 
@@ -32,7 +32,7 @@ export const TimestampSchema = z.string().transform((text, ctx) => {
 /**
  * Shape overrides for envelope fields nothing reads: present or absent, of any type, they never cause
  * a rejection (AWS's own samples leave some out, and its tools print others differently). Spread into
- * a Powertools schema's `.extend(...)` so only the fields we read stay strict.
+ * an envelope or reader schema so only the fields we read stay strict.
  */
 export function unread<const K extends string>(...keys: K[]): Record<K, z.ZodOptional<z.ZodUnknown>> {
   return Object.fromEntries(keys.map((key) => [key, z.unknown().optional()])) as Record<

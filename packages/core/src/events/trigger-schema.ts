@@ -5,7 +5,7 @@
  * of these (an AWS Health event naming several instances becomes several). `normalize` produces
  * them; `decide` consumes them; `TriggerSchema` validates triggers read back from storage or files.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InstanceIdSchema } from "./fields.ts";
 
 /** CloudWatch alarm states. */

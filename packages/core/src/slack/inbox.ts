@@ -1,7 +1,7 @@
 // What the notify function receives, read at the edge: Homeostat's result events (from its FIFO queue,
 // or straight from EventBridge) and CloudWatch alarm state changes (an alarm back to OK resolves its
 // thread even when no policy acts on OK).
-import { z } from "zod";
+import * as z from "zod";
 import { normalizeBatch } from "../events/normalize.ts";
 import type { AlarmTrigger } from "../events/trigger.ts";
 import { TriggerSchema } from "../events/trigger-schema.ts";

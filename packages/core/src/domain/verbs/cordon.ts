@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { describeTarget, type NodeTarget } from "../target.ts";
 import type { UndoAction } from "../verb.ts";
 import { defineVerb, type RbacRule } from "./declaration.ts";

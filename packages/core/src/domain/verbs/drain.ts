@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { describeTarget } from "../target.ts";
 import type { UndoAction } from "../verb.ts";
 import { FIND_NODE, nodeNamed, PATCH_NODE } from "./cordon.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { formatScaleChange, parseScaleChange, type ScaleBounds, type ScaleChange } from "../scale-change.ts";
 import { describeTarget, type WorkloadTarget } from "../target.ts";
 import type { UndoAction } from "../verb.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { describeTarget, type Target } from "../target.ts";
 import { FIND_NODE } from "./cordon.ts";
 import { defineVerb } from "./declaration.ts";

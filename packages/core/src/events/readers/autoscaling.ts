@@ -3,7 +3,7 @@
  * and the same hook sent straight to SQS or through SNS (fields at the top level). Launch hooks and
  * the test notification Auto Scaling sends when a hook's target is set up are recognised and ignored.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InstanceIdSchema, NonEmptyIdSchema, TimestampSchema } from "../fields.ts";
 import { describe, dropUndefined, rejection } from "../result.ts";
 import type { InstanceTrigger } from "../trigger.ts";

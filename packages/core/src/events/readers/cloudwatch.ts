@@ -3,7 +3,7 @@
  * event, and the alarm notification CloudWatch sends to SNS, whose shape differs (`AlarmName`,
  * `NewStateValue`, `Trigger.Dimensions` as an array). Single-metric, metric-math and composite alarms.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { TimestampSchema } from "../fields.ts";
 import { dropUndefined, rejection } from "../result.ts";
 import type { AlarmMetricQuery, AlarmTrigger } from "../trigger.ts";

@@ -3,7 +3,7 @@
  * changes, each about one instance named in `detail` (the spot warning's `resources` ARN is
  * zone-scoped, so the id always comes from `detail`).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { InstanceIdSchema } from "../fields.ts";
 import { InstanceActionSchema, InstanceStateSchema } from "../trigger-schema.ts";
 import { instanceEventReader, type SourceReader } from "./reader.ts";

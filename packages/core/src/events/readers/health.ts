@@ -3,7 +3,7 @@
  * instances; each becomes a trigger with the maintenance window, so the drain can be scheduled from
  * `startTime` rather than run at once.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isInstanceId } from "../../domain/instance-id.ts";
 import { describe, isObject, rejection, withWarnings } from "../result.ts";
 import { isoToRfc3339, rfc1123ToRfc3339 } from "../time.ts";

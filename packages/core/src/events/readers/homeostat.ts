@@ -3,7 +3,7 @@
  * schedules (`schedule`), and of the one-time schedules that run a trigger again later (`deferred`).
  * No AWS message carries the tag, so a message with it is read here whatever else it holds.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { TimestampSchema } from "../fields.ts";
 import { dropUndefined, type NormalizeResult } from "../result.ts";
 import type { ScheduleTrigger, Trigger } from "../trigger.ts";

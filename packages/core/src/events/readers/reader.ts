@@ -2,22 +2,29 @@
  * The reader contract: what a reader is handed once the envelopes are unwrapped (the delivery, and
  * for EventBridge the validated envelope), what it declares it reads, and the helpers readers share.
  */
-import { EventBridgeSchema } from "@aws-lambda-powertools/parser/schemas/eventbridge";
-import { z } from "zod";
+import * as z from "zod";
 import { NonEmptyIdSchema, unread } from "../fields.ts";
 import type { NormalizeResult } from "../result.ts";
 import type { InstanceTrigger } from "../trigger.ts";
 import { invalid } from "../zod-errors.ts";
 
 /**
- * EventBridge envelope (Powertools) with a non-empty `id` (it becomes the idempotency key). Strict about
- * what is read (id, source, detail-type, detail, time, account, region); `version` is read by nothing and
- * `resources` only by the alarm reader (its ARN, when there is one), so neither is required.
+ * The EventBridge envelope (Powertools Parser's shape, ours for the reason in envelopes.ts) with a
+ * non-empty `id` (it becomes the idempotency key). Strict about what is read (id, source, detail-type,
+ * detail, time, account, region); `version` is read by nothing and `resources` only by the alarm reader
+ * (its ARN, when there is one), so neither is required.
  */
-export const EventBridgeEnvelopeSchema = EventBridgeSchema.extend({
+export const EventBridgeEnvelopeSchema = z.object({
+  ...unread("version"),
   id: NonEmptyIdSchema,
-  ...unread("version", "replay-name"),
+  source: z.string(),
+  account: z.string(),
+  time: z.iso.datetime(),
+  region: z.string(),
   resources: z.array(z.string()).optional().default([]),
+  "detail-type": z.string(),
+  detail: z.unknown(),
+  ...unread("replay-name"),
 });
 
 export type EventBridgeEvent = z.output<typeof EventBridgeEnvelopeSchema>;

@@ -5,7 +5,7 @@
 // lambda:InvokeFunction on the function is not enough to make it act as a Slack user.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import { z } from "zod";
+import * as z from "zod";
 import { slashCommandSchema } from "./request.ts";
 
 /** The job's HMAC-SHA256 (hex) under the signing secret, over its other fields (sealJob). */

@@ -1,6 +1,6 @@
 // What Slack sends the endpoint, read at the edge: the function URL event's raw body (base64 decoded),
 // then, once verified, a slash command or a block_actions click (zod; fields nothing reads are let be).
-import { z } from "zod";
+import * as z from "zod";
 
 /** The parts of a Lambda function URL event (payload format 2.0) the endpoint reads. */
 export interface FunctionUrlEvent {
