@@ -1,20 +1,42 @@
 /**
- * Cold start of each handler bundle as Lambda runs it, beside a bare client: every run is a fresh
+ * Cold start of each function's bundle as Lambda runs it, beside a bare client: every run is a fresh
  * emulator + runtime process (test/env/lambda.ts) invoked once; the emulator's INIT REPORT is the
- * cold init (runtime start, module load, handler ready), and the runtime's peak RSS is read after
- * the invoke. Handler and baseline runs alternate so both see the same machine load.
+ * cold init (runtime start, module load, handler ready), the first invoke is the rest of that first
+ * REPORT's duration (building the dependencies, then the event), and the runtime's peak RSS is read
+ * after the invoke. Function and baseline runs alternate so both see the same machine load.
  *
- *   npm run bench:cold-start -- [runs=11] [handler ...]
+ *   npm run bench:cold-start -- [runs=11] [function ...]     (alarm, node-events, schedule,
+ *                                                             rollout-guard, notify, slack)
  *
  * Baseline: scripts/cold-start-baseline.ts (client-node + the EKS, STS, DynamoDB and EventBridge
- * clients), bundled with the same settings as the handlers (stacks/bundle.ts). The invoke is an event
- * no reader accepts: the handler builds its dependencies and rejects it, touching no cluster and no AWS.
+ * clients), bundled with the same settings as the functions (stacks/bundle.ts). The invoke is an
+ * event the function rejects (no reader accepts it; for slack, an unsigned request: 401), so it
+ * touches no cluster and no AWS. notify and slack are bundled with a config that has Slack, as the
+ * stack deploys them only then.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureLambdaRuntime, startFunction } from "../test/env/lambda.ts";
 import { bundleHandler, bundleHandlers, type HandlerBundle } from "./bundle.ts";
+
+/** The functions the stack deploys besides the four of stacks/handlers.ts, with Slack configured. */
+const SLACK_CONFIG = "test/fixtures/infra/slack.config.ts";
+const SLACK_FUNCTIONS = { notify: "functions/notify.handler", slack: "functions/slack.handler" } as const;
+
+/** What each function is invoked with: something it turns away without reaching a cluster or AWS. */
+function rejectedEvent(name: string): unknown {
+  if (name !== "slack") return { "detail-type": "Not an event Homeostat reads", source: "bench" };
+  // a function URL request without Slack's signature headers: answered 401 before anything else
+  return {
+    version: "2.0",
+    rawPath: "/",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    requestContext: { http: { method: "POST", path: "/" } },
+    body: "command=%2Fhomeostat&text=status",
+    isBase64Encoded: false,
+  };
+}
 
 const [runsArg, ...names] = process.argv.slice(2);
 const runs = Number(runsArg ?? 11);
@@ -33,10 +55,17 @@ const median = (values: number[]) => {
 
 interface Sample {
   initMs: number;
+  /** The first invocation's own time: its REPORT duration less the INIT inside it. */
+  firstInvokeMs: number;
   peakRss: number;
 }
 
-async function coldStart(bundle: HandlerBundle, scratch: string, label: string): Promise<Sample> {
+async function coldStart(
+  bundle: HandlerBundle,
+  scratch: string,
+  label: string,
+  event: unknown,
+): Promise<Sample> {
   const fn = await startFunction({
     dir: bundle.dir,
     handler: bundle.handler,
@@ -47,21 +76,24 @@ async function coldStart(bundle: HandlerBundle, scratch: string, label: string):
       AWS_ACCESS_KEY_ID: "testing",
       AWS_SECRET_ACCESS_KEY: "testing",
       HOMEOSTAT_STATE_DB: ":memory:",
+      HOMEOSTAT_SLACK_TOKEN: "xoxb-bench",
+      HOMEOSTAT_SLACK_SIGNING_SECRET: "bench-signing-secret",
       POWERTOOLS_LOG_LEVEL: "WARN",
       POWERTOOLS_METRICS_DISABLED: "true",
     },
   });
   try {
-    const answer = await fn.invoke({ "detail-type": "Not an event Homeostat reads", source: "bench" });
+    const answer = await fn.invoke(event);
     if (answer.status !== 200 || answer.functionError) {
       throw new Error(`${label} failed its invoke: ${JSON.stringify(answer.body)}\n${fn.log()}`);
     }
     const [initMs] = fn.initDurationsMs();
+    const [firstMs] = fn.invokeDurationsMs();
     const peakRss = fn.runtimePeakRss();
-    if (initMs === undefined || peakRss === undefined) {
-      throw new Error(`${label}: no INIT REPORT or no runtime process\n${fn.log()}`);
+    if (initMs === undefined || firstMs === undefined || peakRss === undefined) {
+      throw new Error(`${label}: no INIT REPORT, no REPORT or no runtime process\n${fn.log()}`);
     }
-    return { initMs, peakRss };
+    return { initMs, firstInvokeMs: Math.max(0, firstMs - initMs), peakRss };
   } finally {
     await fn.stop();
   }
@@ -70,7 +102,18 @@ async function coldStart(bundle: HandlerBundle, scratch: string, label: string):
 await ensureLambdaRuntime();
 const scratch = mkdtempSync(join(tmpdir(), "homeostat-cold-start-"));
 try {
-  const handlers = await bundleHandlers(join(scratch, "bundles"), names.length > 0 ? names : undefined);
+  const wanted = names.length > 0 ? names : undefined;
+  const slackNames = Object.keys(SLACK_FUNCTIONS) as (keyof typeof SLACK_FUNCTIONS)[];
+  const handlers = await bundleHandlers(
+    join(scratch, "bundles"),
+    wanted?.filter((name) => !slackNames.includes(name as never)),
+  );
+  for (const name of slackNames) {
+    if (wanted && !wanted.includes(name)) continue;
+    handlers[name] = await bundleHandler(SLACK_FUNCTIONS[name], join(scratch, "bundles", name), {
+      configFile: SLACK_CONFIG,
+    });
+  }
   const baseline = await bundleHandler("scripts/cold-start-baseline.handler", join(scratch, "baseline"));
   // each handler run is paired with a baseline run right before it: the ratio is the median of
   // the pairs' ratios, so a change in the machine's load between pairs cancels out
@@ -82,8 +125,8 @@ try {
   }
   for (let run = 0; run < runs; run++) {
     for (const [name, bundle] of Object.entries(handlers)) {
-      const base = await coldStart(baseline, scratch, `baseline-${run}-${name}`);
-      const own = await coldStart(bundle, scratch, `${name}-${run}`);
+      const base = await coldStart(baseline, scratch, `baseline-${run}-${name}`, rejectedEvent(name));
+      const own = await coldStart(bundle, scratch, `${name}-${run}`, rejectedEvent(name));
       samples.baseline?.push(base);
       samples[name]?.push(own);
       pairRatios[name]?.push(own.initMs / base.initMs);
@@ -93,12 +136,23 @@ try {
   const base = samples.baseline as Sample[];
   const baseInit = median(base.map((s) => s.initMs));
   const baseRss = median(base.map((s) => s.peakRss)) / 2 ** 20;
-  const rows = [["bundle", "size MB", "INIT median ms", "ratio (median of pairs)", "peak RSS MiB", "Δ MiB"]];
+  const rows = [
+    [
+      "bundle",
+      "size MB",
+      "INIT median ms",
+      "ratio (median of pairs)",
+      "first invoke ms",
+      "peak RSS MiB",
+      "Δ MiB",
+    ],
+  ];
   rows.push([
     "baseline",
     (baseline.bytes / 1e6).toFixed(2),
     baseInit.toFixed(0),
     "1.00",
+    median(base.map((s) => s.firstInvokeMs)).toFixed(0),
     baseRss.toFixed(1),
     "0.0",
   ]);
@@ -111,6 +165,7 @@ try {
       (bundle.bytes / 1e6).toFixed(2),
       init.toFixed(0),
       median(pairRatios[name] as number[]).toFixed(2),
+      median(own.map((s) => s.firstInvokeMs)).toFixed(0),
       rss.toFixed(1),
       (rss - baseRss).toFixed(1),
     ]);

@@ -125,6 +125,11 @@ export interface RunningFunction {
   log(): string;
   /** INIT durations the emulator reported (one per started runtime process). */
   initDurationsMs(): number[];
+  /**
+   * Each invocation's duration from the emulator's REPORT lines, in order. The emulator starts the
+   * runtime inside the first invocation, so the first one includes the INIT.
+   */
+  invokeDurationsMs(): number[];
   /** Peak resident memory (VmHWM) of the function's Node process (the emulator's child), in bytes. */
   runtimePeakRss(): number | undefined;
   stop(): Promise<void>;
@@ -221,6 +226,10 @@ export async function startFunction(options: FunctionOptions): Promise<RunningFu
     log,
     initDurationsMs: () =>
       [...log().matchAll(/INIT REPORT\(durationMs: ([\d.]+)\)/g)].map((match) => Number(match[1])),
+    invokeDurationsMs: () =>
+      [
+        ...log().matchAll(/^REPORT RequestId: \S+\t(?:Init Duration: [\d.]+ ms\t)?Duration: ([\d.]+) ms/gm),
+      ].map((match) => Number(match[1])),
     runtimePeakRss() {
       const pid = runtimePid(record.pid);
       return pid === undefined ? undefined : peakResidentBytes(pid);
