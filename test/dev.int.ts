@@ -24,6 +24,8 @@ import {
 import { adminKube, loadTestEnv, type TestEnv } from "./env/env.ts";
 import { HOMEOSTAT_BIN } from "./env/identity.ts";
 import { descendantPids, pidAlive } from "./env/processes.ts";
+import { slackControl } from "./env/slack-control.ts";
+import { SLACK_SIGNING_SECRET, slackPlayer } from "./env/slack-player.ts";
 import { freshEnvelope } from "./fixtures/e2e-harness.ts";
 
 const POOL_LABEL = "homeostat.test/dev-pool";
@@ -117,7 +119,7 @@ interface Dev {
 }
 
 /** Starts `homeostat dev` and waits until it prints its URL. */
-async function startDev(args: string[], name: string): Promise<Dev> {
+async function startDev(args: string[], name: string, extraEnv: Record<string, string> = {}): Promise<Dev> {
   let output = "";
   const child = spawn(
     process.execPath,
@@ -129,6 +131,7 @@ async function startDev(args: string[], name: string): Promise<Dev> {
         ...process.env,
         HOMEOSTAT_STATE_DB: join(dir, `${name}.db`),
         HOMEOSTAT_ROLLOUT_CRASHLOOP_RESTARTS: "2",
+        ...extraEnv,
       },
     },
   );
@@ -373,6 +376,85 @@ describe("homeostat dev", () => {
     dev.child.kill("SIGTERM");
     expect(await dev.exited).toBe(0);
     expect(dev.output().trimEnd()).toMatch(/SIGTERM: stopping[^\n]*\nhomeostat dev stopped$/);
+  });
+
+  it("serves Slack on /slack when the config has Slack: a signed command is acked, runs once, answers on response_url", async () => {
+    const file = join(dir, "dev-slack.config.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        clusters: { int: { kubeconfig: {} } },
+        defaults: { protectedNamespaces: ["kube-system"], cooldown: "0s" },
+        policies: [{ name: "chatops", match: { command: { verbs: ["scale"] } } }],
+        slack: {
+          channel: "C0OPS",
+          commands: {
+            rules: [
+              {
+                name: "sre",
+                users: ["U0ALICE"],
+                channels: ["C0OPS"],
+                verbs: ["scale"],
+                namespaces: [ns.name],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    await deployment("chat", 1);
+    await rolledOut("chat", 1);
+    const slack = slackControl(env.slackUrl);
+    await slack.reset();
+    await slack.directory({ users: [{ id: "U0ALICE", name: "alice" }], usergroups: [] });
+    const withoutSecrets = await startDev(["--config", file], "slack-off");
+    expect(withoutSecrets.output()).toContain("slack         not served: set HOMEOSTAT_SLACK_SIGNING_SECRET");
+    withoutSecrets.child.kill("SIGINT");
+    expect(await withoutSecrets.exited).toBe(0);
+
+    const dev = await startDev(["--config", file], "slack", {
+      HOMEOSTAT_SLACK_SIGNING_SECRET: SLACK_SIGNING_SECRET,
+      HOMEOSTAT_SLACK_TOKEN: env.slackToken,
+      HOMEOSTAT_SLACK_API_URL: `${env.slackUrl}/api/`,
+    });
+    expect(dev.output()).toContain(`slack         POST ${dev.url}/slack`);
+    const player = slackPlayer(env.slackUrl);
+    const text = `scale ${ns.name}/chat +1`;
+
+    // a request signed with another secret: 401, nothing runs
+    const request = await player.slashCommand({ user: "U0ALICE", channel: "C0OPS", text });
+    const forged = await player.send(`${dev.url}/slack`, {
+      body: request.body,
+      headers: { ...request.headers, "x-slack-signature": `v0=${"0".repeat(64)}` },
+    });
+    expect(forged.status).toBe(401);
+
+    const ack = await player.send(`${dev.url}/slack`, request);
+    expect(ack.status).toBe(200);
+    expect(await ack.json()).toMatchObject({
+      response_type: "ephemeral",
+      text: expect.stringContaining("Working on"),
+    });
+    const id = request.responseUrl.split("/").at(-1);
+    const replies = await waitFor(
+      async () => {
+        const calls = await slack.calls({ method: "response_url" });
+        const mine = calls.filter((call) => call.path.endsWith(`/${id}`));
+        return mine.length > 0 ? mine : undefined;
+      },
+      { what: "the command's result on its response_url" },
+    );
+    expect(replies.map((call) => (call.body as { response_type: string }).response_type)).toEqual([
+      "in_channel",
+    ]);
+    expect(
+      (await admin.apps.readNamespacedDeployment({ namespace: ns.name, name: "chat" })).spec?.replicas,
+    ).toBe(2);
+    await waitFor(() => dev.output().includes(`scaled deployment ${ns.name}/chat`), {
+      what: "the command on the timeline",
+    });
+    dev.child.kill("SIGINT");
+    expect(await dev.exited).toBe(0);
   });
 
   it("ends quietly, killed by SIGPIPE as kubectl is, when the reader of its output goes away (| head)", async () => {

@@ -98,7 +98,9 @@ export async function runDev(
           `    ${definition.name}  ${definition.expression} in ${definition.timezone}, next ${next ? next.toISOString() : "never"}`,
       ),
       `  writes        ${globals.dryRun ? "dry run: every write is a server-side dry run (dryRun=All)" : "for real (--dry-run makes every write a dry run)"}`,
-      "  slack         not served: the Slack endpoint is not built yet",
+      session.slack.served
+        ? `  slack         POST ${session.url}/slack   the Slack app's slash command and interactivity URL (through a tunnel to this port)`
+        : `  slack         not served: ${session.slack.reason.replace(/^Slack is not served: /, "")}`,
       "timeline:",
     ];
     print(lines.join("\n"));

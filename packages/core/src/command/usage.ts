@@ -65,8 +65,10 @@ export const USAGE: Record<CommandName, string> = {
     - the config's schedules, fired at their times in their time zones; POST /schedules/<name> fires
       one now (as of its next time), GET /schedules lists them with their next times
     - the rollout guard every DURATION (default 60s); deferred drains on timers, while dev runs
+    - with a slack section in the config and HOMEOSTAT_SLACK_SIGNING_SECRET and HOMEOSTAT_SLACK_TOKEN
+      set: Slack's slash commands and buttons on POST /slack (point the Slack app there, through a tunnel)
   A timeline of every decision and action, with its reason, is printed as it happens. --dry-run makes
-  every write a server-side dry run. Slack commands and buttons are not served yet.
+  every write a server-side dry run.
   example: HOMEOSTAT_CLUSTERS=local homeostat dev --config homeostat.config.ts --dry-run`,
   "events-sample": `homeostat events sample [KIND]
   Print a realistic event of KIND (an AWS-documented shape) to start from; without KIND, list the kinds.

@@ -1,11 +1,13 @@
 // The loopback endpoint of `homeostat dev`: AWS events POSTed as EventBridge delivers them to a
-// Lambda target, routed to the handler the deployment's rules would route them to (stacks/triggers.ts).
-// node:http is enough for four routes on loopback; a framework would add weight and nothing else.
+// Lambda target, routed to the handler the deployment's rules would route them to (stacks/triggers.ts);
+// and, when Slack is configured, Slack's requests on /slack as the function URL hands them over.
+// node:http is enough for five routes on loopback; a framework would add weight and nothing else.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ScheduleDefinition } from "../config/schedules.ts";
 import { type HandlerName, isHandlerName } from "../domain/handlers.ts";
 import type { HandlerRun } from "../runtime/handler.ts";
+import type { FunctionUrlEvent, FunctionUrlResult } from "../slack/commands/request.ts";
 import type { Firing } from "./schedules.ts";
 
 /** EventBridge's limit on one event; a larger body is not something AWS would deliver. */
@@ -16,6 +18,8 @@ export interface EventEndpointOptions {
   handle(kind: HandlerName, event: unknown): Promise<HandlerRun>;
   fireSchedule(name: string): { firing: Firing; fired: Promise<HandlerRun> | undefined } | undefined;
   listSchedules(): Array<{ definition: ScheduleDefinition; next: Date | undefined }>;
+  /** Slack's requests (slash commands, clicks), or why /slack is not served. */
+  slack: ((event: FunctionUrlEvent) => Promise<FunctionUrlResult>) | { notServed: string };
 }
 
 export interface EventEndpoint {
@@ -49,7 +53,8 @@ export function handlerForEvent(event: unknown): EventHandlerName {
 
 const USAGE = `homeostat dev: POST an AWS event (as EventBridge delivers it) to /events, or to
 /events/<alarm|node-events|schedule> to pick the handler; POST /schedules/<name> fires a schedule now;
-GET /schedules lists the schedules and their next times.
+GET /schedules lists the schedules and their next times; Slack's requests go to POST /slack (the
+Slack app's slash command and interactivity URL, through a tunnel to this port).
 `;
 
 function send(response: ServerResponse, status: number, body: unknown): void {
@@ -104,6 +109,20 @@ async function route(request: IncomingMessage, response: ServerResponse, options
         ...(run ? { result: runBody(run) } : { result: null, note: "stopping: not run" }),
       });
     }
+  }
+  if (first === "slack" && second === undefined && request.method === "POST") {
+    if (!(options.slack instanceof Function)) return send(response, 404, { error: options.slack.notServed });
+    const text = await readBody(request);
+    if (text === undefined)
+      return send(response, 413, { error: `the request is larger than ${MAX_BODY_BYTES} bytes` });
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
+    }
+    const answer = await options.slack({ headers, body: text, requestContext: { http: { method: "POST" } } });
+    response.writeHead(answer.statusCode, answer.headers ?? {});
+    response.end(answer.body);
+    return;
   }
   if (first === "events" && rest.length === 0 && request.method === "POST") {
     if (second !== undefined && (!isHandlerName(second) || second === "rollout-guard")) {

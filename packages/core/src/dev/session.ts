@@ -1,7 +1,9 @@
 // `homeostat dev`: the whole of Homeostat on one machine. The same handler runs as in Lambda and
 // `homeostat invoke` (runtime/handler.ts), fed by what AWS would feed it: events over HTTP on loopback
 // (the EventBridge rules), the config's schedules (EventBridge Scheduler) and a timer for the rollout
-// guard (its EventBridge rate). State is the embedded SQLite store.
+// guard (its EventBridge rate), and Slack's requests on /slack when the config has Slack (the
+// function URL; the job its ack hands over runs here instead of in a second invocation). State is the
+// embedded SQLite store.
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { scheduleDefinitions } from "../config/schedules.ts";
@@ -9,10 +11,21 @@ import type { HomeostatConfig } from "../config/schema.ts";
 import type { HandlerName } from "../domain/handlers.ts";
 import type { Kube } from "../kube/client.ts";
 import { buildDeps } from "../runtime/deps.ts";
-import { ENV, type Env, pick, RuntimeConfigError, rolloutThresholdsFromEnv } from "../runtime/env.ts";
+import {
+  ENV,
+  type Env,
+  pick,
+  RuntimeConfigError,
+  rolloutThresholdsFromEnv,
+  secretFrom,
+} from "../runtime/env.ts";
 import { type HandlerRun, runHandler } from "../runtime/handler.ts";
 import { withRecordSink } from "../runtime/invoke.ts";
 import type { PipelineDeps, PipelineLogger } from "../runtime/pipeline.ts";
+import { buildSlackDeps } from "../slack/commands/deps.ts";
+import { handleSlackEvent, type SlackEndpointDeps } from "../slack/commands/endpoint.ts";
+import type { FunctionUrlEvent, FunctionUrlResult } from "../slack/commands/request.ts";
+import type { SlackRunOutcome } from "../slack/commands/run.ts";
 import type { AuditRecord } from "../state/audit-log.ts";
 import { SqliteStateStore } from "../state/sqlite.ts";
 import { localDeferScheduler } from "./deferrals.ts";
@@ -42,6 +55,8 @@ export interface DevSession {
   /** The clusters served (config keys). */
   clusters: string[];
   schedules: ScheduleClock<Promise<HandlerRun> | undefined>;
+  /** `served`: POST <url>/slack is the Slack app's endpoint; else why not. */
+  slack: { served: true } | { served: false; reason: string };
   /** Stops taking events, stops the timers, waits for the runs under way, closes the store. */
   stop(): Promise<void>;
 }
@@ -166,6 +181,51 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
   };
   scheduleGuard();
 
+  const slack = slackEndpoint();
+  /** Slack's side, as its Lambda function serves it, when the config has Slack and the secrets are set. */
+  function slackEndpoint():
+    | ((event: FunctionUrlEvent) => Promise<FunctionUrlResult>)
+    | { notServed: string } {
+    if (!config.slack) return { notServed: "Slack is not served: the config has no slack section" };
+    if (!secretFrom(env, ENV.slackSigningSecret, ENV.slackSigningSecretLinked)) {
+      return {
+        notServed: `Slack is not served: set ${ENV.slackSigningSecret} (the Slack app's signing secret) and ${ENV.slackToken} (its bot token)`,
+      };
+    }
+    const written: AuditRecord[] = [];
+    const report = (outcome: SlackRunOutcome): void => {
+      if (outcome.kind !== "ran") {
+        const why = "reason" in outcome ? `: ${outcome.reason}` : "";
+        print(`${clockTime(now())}  slack command: ${outcome.kind}${why}`);
+        return;
+      }
+      const { trigger, cluster } = outcome.outcome;
+      const mine = (record: AuditRecord) => record.trigger.id === trigger.id && record.cluster === cluster;
+      print(renderTimelineEntry(outcome.outcome, written.filter(mine), config, now()));
+    };
+    let built: Promise<SlackEndpointDeps> | undefined;
+    const slackDeps = (): Promise<SlackEndpointDeps> => {
+      built ??= buildSlackDeps({
+        env,
+        deps: withRecordSink(deps, (record) => written.push(record)),
+        slack: {
+          // the ack hands the job over: it runs here once the ack has answered, tracked like any run
+          dispatch: async (job) => {
+            const pending = slackDeps()
+              .then(async (endpoint) => report((await handleSlackEvent(job, endpoint)) as SlackRunOutcome))
+              .catch((error: unknown) =>
+                print(`${clockTime(now())}  error: slack command: ${String(error)}`),
+              );
+            running.add(pending);
+            pending.finally(() => running.delete(pending));
+          },
+        },
+      });
+      return built;
+    };
+    return async (event) => (await handleSlackEvent(event, await slackDeps())) as FunctionUrlResult;
+  }
+
   let endpoint: EventEndpoint;
   try {
     endpoint = await startEventEndpoint({
@@ -173,6 +233,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       handle: (kind, event) => run(kind, event),
       fireSchedule: (name) => (stopping ? undefined : schedules.fireNow(name)),
       listSchedules: () => schedules.upcoming(),
+      slack,
     });
   } catch (error) {
     stopping = true;
@@ -188,6 +249,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
     statePath,
     clusters,
     schedules,
+    slack: slack instanceof Function ? { served: true } : { served: false, reason: slack.notServed },
     stop: async () => {
       stopping = true;
       schedules.stop();
