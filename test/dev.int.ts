@@ -405,8 +405,6 @@ describe("homeostat dev", () => {
     await deployment("chat", 1);
     await rolledOut("chat", 1);
     const slack = slackControl(env.slackUrl);
-    await slack.reset();
-    await slack.directory({ users: [{ id: "U0ALICE", name: "alice" }], usergroups: [] });
     const withoutSecrets = await startDev(["--config", file], "slack-off");
     expect(withoutSecrets.output()).toContain("slack         not served: set HOMEOSTAT_SLACK_SIGNING_SECRET");
     withoutSecrets.child.kill("SIGINT");

@@ -6,16 +6,20 @@
  * and a `k8s-aws-v1.` token minted from the function role's credentials (moto STS), checked by the
  * token webhook and mapped to the automation group (test/env/access-entries.json), then RBAC.
  * No kubeconfig and no injected dependency: only the bundle, its environment and its credentials.
+ * The notify and slack bundles are built with a Slack section (the stack deploys them only then) and
+ * reach the Slack stand-in through HOMEOSTAT_SLACK_API_URL, their one seam besides AWS_ENDPOINT_URL.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { sampleEvent, scheduleTargetInput } from "../../packages/core/src/events/index.ts";
 import type { EventHandlerResult, RolloutGuardResult } from "../../packages/core/src/runtime/index.ts";
+import { sealJob } from "../../packages/core/src/slack/commands/dispatch.ts";
+import { readInteraction } from "../../packages/core/src/slack/commands/request.ts";
 import { priorReplicas } from "../../packages/core/src/state/index.ts";
-import { bundleHandlers, type HandlerBundle } from "../../scripts/bundle.ts";
+import { bundleHandler, bundleHandlers, type HandlerBundle } from "../../scripts/bundle.ts";
 import { assumeRole } from "../env/aws.ts";
 import {
   addNode,
@@ -33,9 +37,12 @@ import {
   uniqueId,
   waitForPodsOnNode,
 } from "../env/node-fixtures.ts";
+import { slackControl } from "../env/slack-control.ts";
+import { SLACK_SIGNING_SECRET, slackPlayer } from "../env/slack-player.ts";
 import { E2E_CLUSTER, e2eConfig } from "../fixtures/e2e.config.ts";
 import { cpuAlarm, spotWarning } from "../fixtures/e2e-events.ts";
 import { type E2e, freshEnvelope, startE2e } from "../fixtures/e2e-harness.ts";
+import { resultQueue, sqsEvent } from "../fixtures/notify-harness.ts";
 
 let e2e: E2e;
 let ns: TestNamespace;
@@ -47,6 +54,8 @@ const running: RunningFunction[] = [];
 const nodes: string[] = [];
 
 const SCHEDULE_POLICY = "deployed-nights";
+const OPS = "C0DEPLOYED";
+const ALICE = "U0ALICE";
 
 /**
  * The e2e policies, plus a night-time scale-down of `nightly`, with the test cluster as an EKS
@@ -75,8 +84,40 @@ function deployedConfigFile(dir: string): string {
   return file;
 }
 
+/** The deployed config with Slack: the channel results go to, and a rule letting Alice scale in `ns`. */
+function deployedSlackConfigFile(dir: string): string {
+  const file = join(dir, "homeostat.slack.config.json");
+  const config = JSON.parse(readFileSync(deployedConfigFile(dir), "utf8"));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      ...config,
+      policies: [...config.policies, { name: "chatops", match: { command: { verbs: ["scale"] } } }],
+      slack: {
+        channel: OPS,
+        commands: {
+          rules: [{ name: "sre", users: [ALICE], channels: [OPS], verbs: ["scale"], namespaces: [ns.name] }],
+        },
+      },
+    }),
+  );
+  return file;
+}
+
+/** What the stack links into the notify and slack functions: its two secrets, as SST writes them. */
+function slackSecretsEnv(): Record<string, string> {
+  return {
+    SST_RESOURCE_SlackBotToken: JSON.stringify({ value: e2e.env.slackToken }),
+    SST_RESOURCE_SlackSigningSecret: JSON.stringify({ value: SLACK_SIGNING_SECRET }),
+    HOMEOSTAT_SLACK_API_URL: `${e2e.env.slackUrl}/api/`,
+  };
+}
+
 /** A fresh container of `name` (its first invocation is a cold start), as the function role. */
-async function deployedFunction(name: string): Promise<RunningFunction> {
+async function deployedFunction(
+  name: string,
+  extraEnv: Record<string, string> = {},
+): Promise<RunningFunction> {
   const bundle = bundles[name];
   if (!bundle) throw new Error(`no bundle for ${name}`);
   const functionName = `homeostat-deployed-${name}`;
@@ -100,14 +141,19 @@ async function deployedFunction(name: string): Promise<RunningFunction> {
       AWS_SESSION_TOKEN: credentials.sessionToken ?? "",
       // every AWS client of the function talks to moto
       AWS_ENDPOINT_URL: e2e.env.motoUrl,
+      ...extraEnv,
     },
   });
   running.push(fn);
   return fn;
 }
 
-async function invoke(name: string, event: unknown): Promise<{ body: unknown; fn: RunningFunction }> {
-  const fn = await deployedFunction(name);
+async function invoke(
+  name: string,
+  event: unknown,
+  extraEnv: Record<string, string> = {},
+): Promise<{ body: unknown; fn: RunningFunction }> {
+  const fn = await deployedFunction(name, extraEnv);
   const answer = await fn.invoke(event);
   expect(answer.status, fn.log()).toBe(200);
   expect(answer.functionError, `${JSON.stringify(answer.body)}\n${fn.log()}`).toBeUndefined();
@@ -127,6 +173,12 @@ beforeAll(async () => {
   bundles = await bundleHandlers(join(scratch, "bundles"), undefined, {
     configFile: deployedConfigFile(scratch),
   });
+  const withSlack = deployedSlackConfigFile(scratch);
+  for (const name of ["notify", "slack"]) {
+    bundles[name] = await bundleHandler(`functions/${name}.handler`, join(scratch, "bundles", name), {
+      configFile: withSlack,
+    });
+  }
 });
 
 afterEach(async () => {
@@ -257,5 +309,61 @@ describe("the schedule and rollout-guard bundles under the Lambda runtime", () =
     const result = body as RolloutGuardResult;
     expect(result.clusters).toEqual([expect.objectContaining({ cluster: E2E_CLUSTER })]);
     expect(result.clusters[0]).not.toHaveProperty("error");
+  });
+});
+
+describe("the notify and slack bundles under the Lambda runtime", () => {
+  it("notify posts the alarm bundle's result from the queue to the channel, and fails no item", async () => {
+    const bus = e2e.lambdaEnv.HOMEOSTAT_EVENT_BUS;
+    if (!bus) throw new Error("the e2e harness gave no result bus");
+    const queue = await resultQueue(e2e.env, bus);
+    try {
+      await createPauseDeployment(e2e.admin, ns.name, "shop", 1);
+      await invoke("alarm", cpuAlarm(ns.name, "shop"));
+      const results = await queue.take(1);
+      const { body } = await invoke("notify", sqsEvent(results), slackSecretsEnv());
+
+      expect(body).toMatchObject({ batchItemFailures: [], items: [{ channel: OPS, outcome: "parent" }] });
+      // the namespace is this run's own: other suites' messages in the stand-in never match
+      const posted = await slackControl(e2e.env.slackUrl).messages({ channel: OPS });
+      expect(posted.filter((message) => message.text?.includes(`deployment ${ns.name}/shop`))).toHaveLength(
+        1,
+      );
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it("slack answers an unsigned request 401, and runs a sealed job once: scaled, answered on response_url", async () => {
+    await createPauseDeployment(e2e.admin, ns.name, "chat", 1);
+    const slack = slackControl(e2e.env.slackUrl);
+    const player = slackPlayer(e2e.env.slackUrl);
+    const request = await player.slashCommand({
+      user: ALICE,
+      channel: OPS,
+      text: `scale ${ns.name}/chat +1`,
+    });
+    const unsigned = player.functionUrlEvent({ body: request.body, headers: {} });
+    const refused = await invoke("slack", unsigned, slackSecretsEnv());
+    expect(refused.body).toMatchObject({ statusCode: 401 });
+
+    // the job the ack hands over to an asynchronous invocation of the function, sealed as it seals it
+    const interaction = readInteraction(request.body);
+    if (interaction.kind !== "command") throw new Error(`not a command: ${interaction.kind}`);
+    const job = sealJob({ homeostat: "slack-command", command: interaction.command }, SLACK_SIGNING_SECRET);
+    const { body } = await invoke("slack", job, slackSecretsEnv());
+
+    expect(body).toMatchObject({
+      kind: "ran",
+      outcome: { results: [{ result: expect.objectContaining({ verb: "scale", ok: true, changed: true }) }] },
+    });
+    expect(await replicas("chat")).toBe(2);
+    const id = request.responseUrl.split("/").at(-1);
+    const replies = (await slack.calls({ method: "response_url" })).filter((call) =>
+      call.path.endsWith(`/${id}`),
+    );
+    expect(replies.map((call) => (call.body as { response_type: string }).response_type)).toEqual([
+      "in_channel",
+    ]);
   });
 });
