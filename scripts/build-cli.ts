@@ -9,6 +9,7 @@
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { build, type Metafile, type Plugin } from "esbuild";
+import { nodeHttpByRequire } from "../stacks/node-http-by-require.mjs";
 
 const REPO_ROOT = resolve(import.meta.dirname, "..");
 export const CORE_DIR = join(REPO_ROOT, "packages/core");
@@ -87,7 +88,7 @@ export async function buildCli({ write = true }: { write?: boolean } = {}): Prom
     },
     // less to read and compile at every start; errors reach people as messages, not stack traces
     minify: true,
-    plugins: [sideEffectFree("@kubernetes/client-node"), slimUndiciForClientNode()],
+    plugins: [sideEffectFree("@kubernetes/client-node"), slimUndiciForClientNode(), nodeHttpByRequire()],
     metafile: true,
     write,
     logLevel: "warning",
@@ -96,7 +97,8 @@ export async function buildCli({ write = true }: { write?: boolean } = {}): Prom
   // written last: a build that failed half-way leaves no manifest, and the bin runs the sources
   const sources = Object.fromEntries(
     Object.keys(result.metafile.inputs)
-      .filter((input) => !input.includes("node_modules/"))
+      // files only: not packages, nor a plugin's virtual module (`namespace:path`)
+      .filter((input) => !input.includes("node_modules/") && !/^[\w-]+:/.test(input))
       .map((input) => {
         const { mtimeMs } = statSync(join(REPO_ROOT, input));
         // changed while the build read it: which version went in is unknown, so never a match

@@ -5,18 +5,18 @@ import { join } from "node:path";
 import { build, type Metafile } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { esbuildOptions } from "../stacks/bundle.ts";
-import { validatedConfig } from "../stacks/bundle-config.mjs";
+import { bundlePlugins } from "../stacks/bundle-config.mjs";
 import { ROOT } from "./bundle.ts";
 
 const FUNCTIONS = ["alarm", "rollout-guard", "notify", "slack"] as const;
 type FunctionName = (typeof FUNCTIONS)[number];
-const bundled = new Map<FunctionName, string[]>();
+const bundled = new Map<FunctionName, { inputs: string[]; text: string }>();
 
-/** The inputs that put code into the function's bundle. */
-async function inputsOf(name: FunctionName): Promise<string[]> {
+/** The inputs that put code into the function's bundle, and the bundle. */
+async function bundleOf(name: FunctionName): Promise<{ inputs: string[]; text: string }> {
   const configFile =
     name === "notify" || name === "slack" ? "test/fixtures/infra/slack.config.ts" : undefined;
-  const plugins = [validatedConfig(configFile ? { configFile: join(ROOT, configFile) } : {})];
+  const plugins = bundlePlugins(configFile ? { configFile: join(ROOT, configFile) } : {});
   const result = await build({
     ...esbuildOptions(`functions/${name}.ts`, join(ROOT, ".homeostat/bundle-test", `${name}.mjs`), plugins),
     write: false,
@@ -24,18 +24,19 @@ async function inputsOf(name: FunctionName): Promise<string[]> {
     absWorkingDir: ROOT,
   });
   const metafile = result.metafile as Metafile;
-  return Object.values(metafile.outputs).flatMap((output) =>
+  const inputs = Object.values(metafile.outputs).flatMap((output) =>
     Object.entries(output.inputs)
       .filter(([, input]) => input.bytesInOutput > 0)
       .map(([path]) => path),
   );
+  return { inputs, text: result.outputFiles?.map((file) => file.text).join("\n") ?? "" };
 }
 
 beforeAll(async () => {
-  for (const name of FUNCTIONS) bundled.set(name, await inputsOf(name));
+  for (const name of FUNCTIONS) bundled.set(name, await bundleOf(name));
 }, 60_000);
 
-const inputs = (name: FunctionName) => bundled.get(name) ?? [];
+const inputs = (name: FunctionName) => bundled.get(name)?.inputs ?? [];
 
 describe.each(FUNCTIONS)("the %s bundle", (name) => {
   it("tree-shakes zod: no locale but English (a schema module with `import { z }` keeps them all)", () => {
@@ -51,6 +52,12 @@ describe.each(FUNCTIONS)("the %s bundle", (name) => {
         ),
       ),
     ).toEqual([]);
+  });
+
+  it("requires node:http instead of importing it (stacks/node-http-by-require.mjs)", () => {
+    const text = bundled.get(name)?.text ?? "";
+    expect(text).toContain('("node:http")');
+    expect(text).not.toMatch(/from\s*["'](node:)?http["']|import\(\s*["'](node:)?http["']\s*\)/);
   });
 });
 

@@ -14,7 +14,7 @@ import { basename, dirname, extname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { esbuildOptions } from "../stacks/bundle.ts";
-import { validatedConfig } from "../stacks/bundle-config.mjs";
+import { bundlePlugins } from "../stacks/bundle-config.mjs";
 import { FUNCTION_SUFFIX, HANDLERS, type HandlerKey } from "../stacks/handlers.ts";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -65,7 +65,7 @@ export async function bundleHandler(
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "bundle.mjs");
-  const plugins = [validatedConfig(configFile ? { configFile: resolve(configFile) } : {})];
+  const plugins = bundlePlugins(configFile ? { configFile: resolve(configFile) } : {});
   let result: Awaited<ReturnType<typeof build>>;
   try {
     result = await build({

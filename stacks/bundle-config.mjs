@@ -1,5 +1,6 @@
-// An esbuild plugin (plain JavaScript: SST's CLI loads it with `node`, stacks/bundle.ts names it in
-// NODEJS.plugins, and scripts/bundle.ts adds it to its own esbuild run): the config is checked when
+// The esbuild plugins of every function (plain JavaScript: SST's CLI loads this file with `node`,
+// stacks/bundle.ts names it in NODEJS.plugins, and scripts/bundle.ts adds `bundlePlugins()` to its own
+// esbuild run). This one's own plugin checks the config; node-http-by-require.mjs is the other. The config is checked when
 // the function is bundled, not at every cold start. The handler's `import … from "../homeostat.config.ts"`
 // becomes the config as packages/core's loadConfig validated and parsed it, embedded as JSON, so the
 // bundle carries no defineConfig call and no config schema to run. A config that does not validate fails
@@ -8,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { nodeHttpByRequire } from "./node-http-by-require.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -64,7 +66,16 @@ export function validatedConfig(options = {}) {
   };
 }
 
+/**
+ * Every plugin of a function's bundle: the validated config, and node:http by require()
+ * (node-http-by-require.mjs). SST loads the default export; scripts/bundle.ts calls this.
+ * @param {{ configFile?: string }} [options]
+ */
+export function bundlePlugins(options = {}) {
+  return [validatedConfig(options), nodeHttpByRequire()];
+}
+
 // SST's CLI loads this in the process of `sst deploy`: HOMEOSTAT_CONFIG (stacks/config.ts) picks the
 // config file the stack reads, and the bundles embed the same one
 const deployed = process.env.HOMEOSTAT_CONFIG;
-export default [validatedConfig(deployed ? { configFile: resolve(ROOT, deployed) } : {})];
+export default bundlePlugins(deployed ? { configFile: resolve(ROOT, deployed) } : {});

@@ -14,7 +14,8 @@
 
 /**
  * The SST `nodejs` properties of every Homeostat function. `plugins` (relative to sst.config.ts) checks
- * the config at bundle time and embeds it validated (stacks/bundle-config.mjs).
+ * the config at bundle time and embeds it validated, and turns ES imports of node:http into require()
+ * (stacks/bundle-config.mjs, node-http-by-require.mjs).
  */
 export const NODEJS = { format: "esm", minify: true, plugins: "stacks/bundle-config.mjs" } as const;
 

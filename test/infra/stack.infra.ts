@@ -16,7 +16,7 @@ import { type SampleKind, sampleEvent, sampleKinds } from "../../packages/core/s
 import { ENV } from "../../packages/core/src/runtime/env.ts";
 import { ROOT } from "../../scripts/bundle.ts";
 import { esbuildOptions, LAMBDA_RUNTIME, NODEJS } from "../../stacks/bundle.ts";
-import { validatedConfig } from "../../stacks/bundle-config.mjs";
+import { bundlePlugins } from "../../stacks/bundle-config.mjs";
 import { FUNCTION_SUFFIX, HANDLERS } from "../../stacks/handlers.ts";
 import { clientConfig } from "../env/aws.ts";
 import { loadTestEnv } from "../env/env.ts";
@@ -297,7 +297,7 @@ async function commandsOf(handler: string): Promise<Set<string>> {
   const entry = `${ROOT}/${handler.replace(/\.[^.]+$/, ".ts")}`;
   // unminified, so esbuild's per-module comments say where each piece of the tree-shaken bundle comes from
   const options = {
-    ...esbuildOptions(entry, "/unused.mjs", [validatedConfig()]),
+    ...esbuildOptions(entry, "/unused.mjs", bundlePlugins()),
     write: false,
     minifyWhitespace: false,
     minifySyntax: false,
