@@ -13,8 +13,9 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { cordon, uncordon } from "../packages/core/src/kube/cordon.ts";
+import { strategicMergePatch } from "../packages/core/src/kube/result.ts";
 import { REPO_ROOT } from "../test/env/binaries.ts";
-import { addNode, createNamespace, createPauseDeployment, removeNode } from "../test/env/cluster.ts";
+import { addNode, createNamespace, createPauseDeployment, removeNode, waitFor } from "../test/env/cluster.ts";
 import { adminKube, loadTestEnv } from "../test/env/env.ts";
 import { takeLease } from "../test/env/lifecycle.ts";
 
@@ -112,6 +113,12 @@ const cases: Case[] = [
     reset: () => cordon(admin, node.name),
   },
   {
+    // each rollback swaps the Deployment's last two revisions: a real change every run
+    name: "rollback / rollout undo",
+    ours: () => homeostat(["rollback", `${ns.name}/ours-r`]),
+    kubectl: () => kubectl(["-n", ns.name, "rollout", "undo", "deployment/theirs-r"]),
+  },
+  {
     name: "status / get",
     ours: () => homeostat(["status", `${ns.name}/ours`]),
     kubectl: () => kubectl(["-n", ns.name, "get", "deployment", "theirs"]),
@@ -126,13 +133,48 @@ const cases: Case[] = [
     ours: () => measure("npx", ["homeostat", "--help"], binRepo),
     kubectl: () => measure(KUBECTL, ["--help"]),
   },
+  {
+    // what npx costs before it runs anything: the floor under the row above
+    name: "npx --version (npm alone)",
+    ours: () => measure("npx", ["--version"], binRepo),
+    kubectl: () => measure(KUBECTL, ["--help"]),
+  },
 ];
+
+/** A Deployment with two revisions (its template changed once), both ReplicaSets there to roll back to. */
+async function twoRevisions(name: string): Promise<void> {
+  await createPauseDeployment(admin, ns.name, name, 1);
+  await waitFor(async () => (await replicaSets(name)) === 1, {
+    what: `deployment ${name}'s first ReplicaSet`,
+  });
+  await admin.apps.patchNamespacedDeployment(
+    {
+      namespace: ns.name,
+      name,
+      body: { spec: { template: { metadata: { annotations: { "homeostat.test/revision": "2" } } } } },
+    },
+    strategicMergePatch(),
+  );
+  await waitFor(async () => (await replicaSets(name)) === 2, {
+    what: `deployment ${name}'s second ReplicaSet`,
+  });
+}
+
+async function replicaSets(name: string): Promise<number> {
+  const list = await admin.apps.listNamespacedReplicaSet({
+    namespace: ns.name,
+    labelSelector: `app=${name}`,
+  });
+  return list.items.length;
+}
 
 const samples = new Map(cases.map((c) => [c.name, { ours: [] as Sample[], kubectl: [] as Sample[] }]));
 try {
   await Promise.all([
     createPauseDeployment(admin, ns.name, "ours", 2),
     createPauseDeployment(admin, ns.name, "theirs", 2),
+    twoRevisions("ours-r"),
+    twoRevisions("theirs-r"),
   ]);
   // warm both once (kubectl's discovery cache, the page cache, Node's compile cache), unmeasured
   for (const c of cases) {
