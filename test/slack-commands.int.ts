@@ -8,6 +8,7 @@ import { CreateFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { defineConfig, type HomeostatConfig } from "../packages/core/src/config/index.ts";
 import { renderResultBlocks } from "../packages/core/src/slack/blocks.ts";
+import { webClientPoster } from "../packages/core/src/slack/client.ts";
 import {
   lambdaDispatcher,
   readInteraction,
@@ -22,6 +23,7 @@ import { SLACK_SIGNING_SECRET, type SlackRequest, signSlackBody, slackPlayer } f
 import { E2E_CLUSTER, E2E_CLUSTER_DIMENSION } from "./fixtures/e2e.config.ts";
 import { cpuAlarm } from "./fixtures/e2e-events.ts";
 import { type E2e, startE2e } from "./fixtures/e2e-harness.ts";
+import { resultQueue, sqsEvent } from "./fixtures/notify-harness.ts";
 import { type SlackEndpoint, serveSlackEndpoint } from "./fixtures/slack-endpoint.ts";
 
 const ALICE = "U0ALICE"; // granted scale and restart by name, in #ops
@@ -174,6 +176,37 @@ describe("/homeostat from an allowed user", () => {
       actor: "slack:U0ALICE (alice)",
       message: "allowed by slack.commands rule sre",
     });
+  });
+
+  it("is said once in the channel: the notify stage counts the change the answer there already shows", async () => {
+    const bus = e2e.lambdaEnv.HOMEOSTAT_EVENT_BUS;
+    if (!bus) throw new Error("the e2e harness gave no result bus");
+    const queue = await resultQueue(e2e.env, bus);
+    try {
+      await createPauseDeployment(e2e.admin, ns.name, "once", 1);
+      const request = await player().slashCommand({
+        user: ALICE,
+        channel: OPS,
+        text: `scale ${ns.name}/once +1`,
+      });
+      await ack(request);
+      await runJobs();
+      expect((await replies(request.responseUrl)).map((reply) => reply.response_type)).toEqual([
+        "in_channel",
+      ]);
+      const results = await queue.take(1);
+      // the notify function as deployed with this config (results go to OPS, where it was asked)
+      const notify = e2e.handler("notify", {
+        config: config(),
+        deps: { slack: webClientPoster({ token: e2e.env.slackToken, apiUrl: `${e2e.env.slackUrl}/api/` }) },
+      });
+      const answer = await notify(sqsEvent(results));
+      expect(answer).toMatchObject({ batchItemFailures: [], items: [{ outcome: "not-worth-a-message" }] });
+      const posts = await slack.calls({ method: "chat.postMessage" });
+      expect(posts.filter((call) => JSON.stringify(call.body).includes(`${ns.name}/once`))).toEqual([]);
+    } finally {
+      await queue.close();
+    }
   });
 
   it("acts once when the same job is delivered twice (Lambda retries an asynchronous invocation)", async () => {

@@ -147,6 +147,8 @@ export const CommandTriggerSchema = TriggerBaseSchema.extend({
   actor: z.string().min(1),
   /** The command text in the shared grammar, for example `scale shop/checkout +3`. */
   text: z.string().min(1),
+  /** The Slack channel a command from Slack was asked in (its id, and its name when Slack sent it): its change was answered there. */
+  slackChannel: z.object({ id: z.string().min(1), name: z.string().min(1).optional() }).optional(),
 });
 
 /** Validates a `Trigger` (for triggers read back from storage or files, and for tests). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/load.ts";
 import { readInbox } from "./inbox.ts";
-import { incidentOf, worthOf } from "./incident.ts";
+import { answeredWhereAsked, incidentOf, worthOf } from "./incident.ts";
 import { channelFor } from "./notify.ts";
 import { sampleRecords } from "./samples.ts";
 
@@ -79,6 +79,34 @@ describe("slack config and routing", () => {
     expect(channelFor(sampleRecords["spot-drain"], slack)).toBe("#nodes");
     expect(channelFor(sampleRecords["dry-run-scale"], slack)).toBe("C0STAGING");
     expect(channelFor(sampleRecords["alarm-scale"], slack)).toBe("#ops");
+  });
+
+  it("leaves a Slack command's change to the endpoint's answer in the channel it was asked in, not elsewhere", () => {
+    const command = sampleRecords["command-scale"];
+    const detail = command.trigger.detail;
+    if (detail?.kind !== "command") throw new Error("the sample is not a command");
+    const askedIn = (channel: string | undefined, record = command) => ({
+      ...record,
+      trigger: {
+        ...record.trigger,
+        detail: { ...detail, ...(channel ? { slackChannel: { id: channel, name: "ops" } } : {}) },
+      },
+    });
+    // the config names the channel by id or by name, with or without its #
+    expect(answeredWhereAsked(askedIn("C0OPS"), "C0OPS")).toBe(true);
+    expect(answeredWhereAsked(askedIn("C0OPS"), "#ops")).toBe(true);
+    expect(answeredWhereAsked(askedIn("C0OPS"), "ops")).toBe(true);
+    // routed to another channel, or asked from the CLI (no Slack channel): posted as any result
+    expect(answeredWhereAsked(askedIn("C0OPS"), "C0INCIDENTS")).toBe(false);
+    expect(answeredWhereAsked(askedIn(undefined), "C0OPS")).toBe(false);
+    // the endpoint answers a dry run, a failure or a skip to the requester alone: the channel is told
+    expect(answeredWhereAsked(askedIn("C0OPS", { ...command, dryRun: true }), "C0OPS")).toBe(false);
+    expect(answeredWhereAsked(askedIn("C0OPS", { ...command, ok: false, changed: false }), "C0OPS")).toBe(
+      false,
+    );
+    expect(answeredWhereAsked(askedIn("C0OPS", { ...command, skippedReason: "cooldown" }), "C0OPS")).toBe(
+      false,
+    );
   });
 
   it("names the field and the fix of a bad slack config", () => {

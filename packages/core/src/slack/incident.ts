@@ -70,6 +70,24 @@ export function incidentOf(record: AuditRecord): Incident {
   }
 }
 
+/**
+ * A change a Slack command made that would be posted in the channel it was asked in: the endpoint's
+ * answer there (in_channel, with its Undo) already says it, so the notify stage counts it rather than
+ * say it twice. Routed to another channel, it is posted there as any result.
+ */
+export function answeredWhereAsked(record: AuditRecord, channel: string): boolean {
+  const trigger = record.trigger.detail;
+  const asked = trigger?.kind === "command" ? trigger.slackChannel : undefined;
+  const named = asked?.name !== undefined && (channel === asked.name || channel === `#${asked.name}`);
+  return (
+    asked !== undefined &&
+    (channel === asked.id || named) &&
+    record.skippedReason === undefined &&
+    record.changed &&
+    !record.dryRun
+  );
+}
+
 /** Every trigger the Slack endpoint runs (a slash command, an Undo, an approval) has an id starting so. */
 export const SLACK_TRIGGER_ID_PREFIX = "slack#";
 

@@ -77,7 +77,11 @@ export function slackActor(user: string, name: string | undefined): string {
   return `slack:${user}${name ? ` (${name})` : ""}`;
 }
 
-/** Audits one decision of the rules (allowed by rule X, or the refusal), as its own record. */
+/**
+ * Audits one decision of the rules (allowed by rule X, or the refusal), as its own record in the
+ * audit log only: it is not an action's result, so it is not published on the result bus, whose
+ * every event the notify stage turns into a channel message (each command would post "allowed by").
+ */
 export async function auditAuthorization(
   deps: SlackRunDeps,
   authorization: Authorization,
@@ -102,6 +106,6 @@ export async function auditAuthorization(
         { ...ids, policy: `slack-rule:${authorization.rule}` },
       )
     : skippedAuditRecord(asked, authorization.reason, { ...ids, policy: "slack-rules" });
-  const { failures } = await writeRecords([audit], pipeline.sinks ?? [auditLogSink(pipeline.store)]);
+  const { failures } = await writeRecords([audit], [auditLogSink(pipeline.store)]);
   for (const failure of failures) pipeline.log?.error("could not write the audit record", { ...failure });
 }

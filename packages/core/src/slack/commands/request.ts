@@ -34,6 +34,7 @@ export function rawRequestOf(event: FunctionUrlEvent): { body: string; headers: 
 export const slashCommandSchema = z.object({
   team_id: z.string().min(1),
   channel_id: z.string().min(1),
+  channel_name: z.string().optional(),
   user_id: z.string().min(1),
   user_name: z.string().optional(),
   command: z.string().min(1),

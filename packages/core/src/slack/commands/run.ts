@@ -43,6 +43,8 @@ interface CommandRequest {
   origin: string;
   user: string;
   channel: string;
+  /** The channel's name, when Slack sent it (slash commands do): the config may name channels so. */
+  channelName?: string;
   text: string;
   responseUrl: string;
 }
@@ -56,6 +58,7 @@ export function commandTriggerOf(request: CommandRequest, actor: string, now: Da
     origin: request.origin,
     actor,
     text: request.text,
+    slackChannel: { id: request.channel, ...(request.channelName ? { name: request.channelName } : {}) },
   };
 }
 
@@ -73,6 +76,7 @@ export async function runSlackCommand(job: SlackCommandJob, deps: SlackRunDeps):
       origin: `slack ${command.command} in ${command.channel_id}`,
       user: command.user_id,
       channel: command.channel_id,
+      ...(command.channel_name ? { channelName: command.channel_name } : {}),
       text: command.text,
       responseUrl: command.response_url,
     },
