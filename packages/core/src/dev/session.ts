@@ -192,7 +192,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         notServed: `Slack is not served: set ${ENV.slackSigningSecret} (the Slack app's signing secret) and ${ENV.slackToken} (its bot token)`,
       };
     }
-    const written: AuditRecord[] = [];
+    let written: AuditRecord[] = [];
     const report = (outcome: SlackRunOutcome): void => {
       if (outcome.kind !== "ran") {
         const why = "reason" in outcome ? `: ${outcome.reason}` : "";
@@ -202,6 +202,7 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
       const { trigger, cluster } = outcome.outcome;
       const mine = (record: AuditRecord) => record.trigger.id === trigger.id && record.cluster === cluster;
       print(renderTimelineEntry(outcome.outcome, written.filter(mine), config, now()));
+      written = written.filter((record) => !mine(record));
     };
     let built: Promise<SlackEndpointDeps> | undefined;
     const slackDeps = (): Promise<SlackEndpointDeps> => {
