@@ -26,7 +26,7 @@ describe("incidents", () => {
 
   it("posts actions and decisions a person must know about, and counts routine skips", () => {
     const worth = (name: keyof typeof sampleRecords, verbosity: "actions" | "decisions" | "everything") =>
-      worthOf(sampleRecords[name], verbosity);
+      worthOf(sampleRecords[name], verbosity, "C0NOTIFY");
     expect(worth("alarm-scale", "actions")).toBe("post");
     expect(worth("failed", "actions")).toBe("post");
     expect(worth("awaiting-approval", "actions")).toBe("post");
@@ -39,6 +39,7 @@ describe("incidents", () => {
           trigger: { ...asked.trigger, id: "slack#T01#13345224609.738474920.8088930838d88f008e0" },
         },
         "everything",
+        "C0NOTIFY",
       ),
     ).toBe("count");
     expect(worth("drain-held-by-budget", "actions")).toBe("count");
@@ -94,6 +95,8 @@ describe("slack config and routing", () => {
     });
     // the config names the channel by id or by name, with or without its #
     expect(answeredWhereAsked(askedIn("C0OPS"), "C0OPS")).toBe(true);
+    expect(worthOf(askedIn("C0OPS"), "everything", "C0OPS")).toBe("count");
+    expect(worthOf(askedIn("C0OPS"), "everything", "C0INCIDENTS")).toBe("post");
     expect(answeredWhereAsked(askedIn("C0OPS"), "#ops")).toBe(true);
     expect(answeredWhereAsked(askedIn("C0OPS"), "ops")).toBe(true);
     // routed to another channel, or asked from the CLI (no Slack channel): posted as any result

@@ -105,9 +105,12 @@ const routineChecks = new Set(["idempotency", "cooldown"]);
  * - `actions`: only actions and approvals get a message; every other decision is counted.
  * - `decisions` (default): actions and the decisions a person must know about.
  * - `everything`: routine skips too.
+ *
+ * `channel` is where the result would go: a Slack command's change is counted there when it was asked
+ * in that channel (`answeredWhereAsked`).
  */
-export function worthOf(record: AuditRecord, verbosity: SlackVerbosity): Worth {
-  if (record.skippedReason === undefined) return "post";
+export function worthOf(record: AuditRecord, verbosity: SlackVerbosity, channel: string): Worth {
+  if (record.skippedReason === undefined) return answeredWhereAsked(record, channel) ? "count" : "post";
   if (record.skippedBy === "approval" || record.approvalId !== undefined) {
     // the Slack endpoint posts its own approval request (with the dry run) where it was asked
     return record.trigger.id.startsWith(SLACK_TRIGGER_ID_PREFIX) ? "count" : "post";

@@ -18,7 +18,7 @@ import {
 } from "../state/records.ts";
 import type { StateStore } from "../state/store.ts";
 import { parentBlocks, renderMessageBlocks } from "./blocks.ts";
-import { alarmIncidentPrefix, answeredWhereAsked, incidentOf, worthOf } from "./incident.ts";
+import { alarmIncidentPrefix, incidentOf, worthOf } from "./incident.ts";
 import type { LinkOptions } from "./links.ts";
 import { clockTime, resultMessage } from "./message.ts";
 import type { SlackPoster } from "./poster.ts";
@@ -215,8 +215,7 @@ class Notifier {
   async notify(record: AuditRecord): Promise<NotifyOutcome> {
     const { store, slack } = this.deps;
     const incident = incidentOf(record);
-    const routine =
-      worthOf(record, slack.verbosity) === "count" || answeredWhereAsked(record, channelFor(record, slack));
+    const routine = worthOf(record, slack.verbosity, channelFor(record, slack)) === "count";
     const claimKey = stateKeys.notification(record.id, record.time);
     const claim = await claimNotification(store, claimKey, { leaseMs: this.leaseMs, now: this.now() });
     if (claim.outcome !== "claimed") return { kind: "duplicate" };
