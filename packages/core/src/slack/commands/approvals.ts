@@ -19,7 +19,7 @@ import { describeApproved, describeDecision, judgeClick } from "./approval-click
 import { authorize, groupsNamed } from "./authorize.ts";
 import type { SlackActionJob } from "./dispatch.ts";
 import { readSlackText } from "./reading.ts";
-import { answer, auditAuthorization, describeOutcome, slackActor } from "./report.ts";
+import { answer, auditAuthorization, commandTriggerOf, describeOutcome, slackActor } from "./report.ts";
 import { clipped } from "./respond.ts";
 import type { SlackRunDeps, SlackRunOutcome } from "./run.ts";
 import { undoCommandText } from "./undo.ts";
@@ -185,14 +185,18 @@ export async function runApprovalClick(job: SlackActionJob, deps: SlackRunDeps):
   const requestedBy = verdict.approval.requestedBy ?? `automation (policy ${verdict.approval.action.policy})`;
   const actor = `${clicker}, approving the request of ${requestedBy}`;
   const text = `${undoCommandText(verdict.action)} --cluster ${verdict.cluster}`;
-  const trigger: CommandTrigger = {
-    kind: "command",
-    id: approvalTriggerId(id),
-    time: now.toISOString(),
-    origin: `slack approval ${id} in ${action.channel}`,
+  const trigger = commandTriggerOf(
+    {
+      triggerId: approvalTriggerId(id),
+      origin: `slack approval ${id} in ${action.channel}`,
+      user: action.user,
+      channel: action.channel,
+      text,
+      responseUrl: action.responseUrl,
+    },
     actor,
-    text,
-  };
+    now,
+  );
   const authorization = authorize(
     rules,
     { user: action.user, channel: action.channel, groups },

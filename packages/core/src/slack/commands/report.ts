@@ -1,6 +1,6 @@
 // What a Slack run tells people and the audit log, shared by commands, Undo and approvals: the
-// pipeline's outcome in lines a person reads, the answer on the response_url, and the audit record
-// of every allow and deny of the rules.
+// command trigger it runs as, the pipeline's outcome in lines a person reads, the answer on the
+// response_url, and the audit record of every allow and deny of the rules.
 import type { CommandTrigger } from "../../events/trigger.ts";
 import {
   auditLogSink,
@@ -15,6 +15,35 @@ import type { Authorization } from "./authorize.ts";
 import type { SlackReply } from "./respond.ts";
 import type { SlackRunDeps } from "./run.ts";
 import { undoCommandText } from "./undo.ts";
+
+/**
+ * A command to run for a person: from a slash command, the undo an Undo click asks for, or the action
+ * an Approve click lets run.
+ */
+export interface CommandRequest {
+  /** The command trigger's id: Slack's trigger_id, or the undone audit record's, so a redelivery acts once. */
+  triggerId: string;
+  origin: string;
+  user: string;
+  channel: string;
+  /** The channel's name, when Slack sent it (slash commands do): the config may name channels so. */
+  channelName?: string;
+  text: string;
+  responseUrl: string;
+}
+
+/** The command trigger of a request, acting as `actor`. */
+export function commandTriggerOf(request: CommandRequest, actor: string, now: Date): CommandTrigger {
+  return {
+    kind: "command",
+    id: request.triggerId,
+    time: now.toISOString(),
+    origin: request.origin,
+    actor,
+    text: request.text,
+    slackChannel: { id: request.channel, ...(request.channelName ? { name: request.channelName } : {}) },
+  };
+}
 
 /** An undo a reply offers: its button's value is the audit record id of the change it undoes. */
 interface OfferedUndo {

@@ -5,7 +5,6 @@
 // the response_url. Every allow and deny is audited.
 import type { VerbCommand } from "../../command/index.ts";
 import { verbRequest } from "../../domain/verbs/index.ts";
-import type { CommandTrigger } from "../../events/trigger.ts";
 import { history, status } from "../../kube/index.ts";
 import { handleTrigger, type PipelineDeps, type TriggerOutcome } from "../../runtime/pipeline.ts";
 import { reasonOf } from "../../runtime/transient.ts";
@@ -17,7 +16,14 @@ import { authorize, groupsNamed } from "./authorize.ts";
 import type { SlackDirectory } from "./directory.ts";
 import type { SlackActionJob, SlackCommandJob } from "./dispatch.ts";
 import { readSlackText } from "./reading.ts";
-import { answer, auditAuthorization, describeOutcome, slackActor } from "./report.ts";
+import {
+  answer,
+  auditAuthorization,
+  type CommandRequest,
+  commandTriggerOf,
+  describeOutcome,
+  slackActor,
+} from "./report.ts";
 import { clipped, type Respond } from "./respond.ts";
 import { undoPlanOf, undoTriggerId } from "./undo.ts";
 
@@ -35,32 +41,6 @@ export type SlackRunOutcome =
   /** Waiting for a second person: the pending approvals' ids. */
   | { kind: "awaiting"; approvals: string[] }
   | { kind: "ran"; outcome: TriggerOutcome };
-
-/** A command to run for a person: from a slash command, or the undo an Undo click asks for. */
-interface CommandRequest {
-  /** The command trigger's id: Slack's trigger_id, or the undone audit record's, so a redelivery acts once. */
-  triggerId: string;
-  origin: string;
-  user: string;
-  channel: string;
-  /** The channel's name, when Slack sent it (slash commands do): the config may name channels so. */
-  channelName?: string;
-  text: string;
-  responseUrl: string;
-}
-
-/** The command trigger of a request, acting as `actor`. */
-export function commandTriggerOf(request: CommandRequest, actor: string, now: Date): CommandTrigger {
-  return {
-    kind: "command",
-    id: request.triggerId,
-    time: now.toISOString(),
-    origin: request.origin,
-    actor,
-    text: request.text,
-    slackChannel: { id: request.channel, ...(request.channelName ? { name: request.channelName } : {}) },
-  };
-}
 
 function scopeOf(command: VerbCommand, cluster: string) {
   const target = verbRequest(command).target;
