@@ -21,7 +21,7 @@ import {
 } from "../runtime/env.ts";
 import { type HandlerRun, runHandler } from "../runtime/handler.ts";
 import { withRecordSink } from "../runtime/invoke.ts";
-import type { PipelineDeps, PipelineLogger } from "../runtime/pipeline.ts";
+import type { PipelineDeps, PipelineLogger, TriggerOutcome } from "../runtime/pipeline.ts";
 import { buildSlackDeps } from "../slack/commands/deps.ts";
 import { handleSlackEvent, type SlackEndpointDeps } from "../slack/commands/endpoint.ts";
 import type { FunctionUrlEvent, FunctionUrlResult } from "../slack/commands/request.ts";
@@ -71,6 +71,25 @@ function timelineLogger(print: (text: string) => void, now: () => Date): Pipelin
   const line = (label: string) => (message: string, extra?: Record<string, unknown>) =>
     print(`${clockTime(now())}  ${label}: ${message}${extra ? ` ${JSON.stringify(extra)}` : ""}`);
   return { info() {}, warn: line("warning"), error: line("error") };
+}
+
+/**
+ * The audit records the record stage writes through `deps`, kept until the trigger they belong to is
+ * printed: `entry(outcome)` is one trigger's timeline entry on one cluster, with its records, which it
+ * then forgets.
+ */
+function timelineRecords(deps: PipelineDeps, config: HomeostatConfig, now: () => Date) {
+  let written: AuditRecord[] = [];
+  return {
+    deps: withRecordSink(deps, (record) => written.push(record)),
+    entry(outcome: TriggerOutcome): string {
+      const ofOutcome = (record: AuditRecord) =>
+        record.trigger.id === outcome.trigger.id && record.cluster === outcome.cluster;
+      const text = renderTimelineEntry(outcome, written.filter(ofOutcome), config, now());
+      written = written.filter((record) => !ofOutcome(record));
+      return text;
+    },
+  };
 }
 
 export async function startDev(options: DevOptions): Promise<DevSession> {
@@ -123,16 +142,10 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
    * them before); tracked so stop() can wait for it.
    */
   const run = (kind: HandlerName, event: unknown): Promise<HandlerRun> => {
-    let written: AuditRecord[] = [];
-    const recorded = withRecordSink(deps, (record) => written.push(record));
-    const pending = runHandler(kind, event, recorded, {
+    const timeline = timelineRecords(deps, config, now);
+    const pending = runHandler(kind, event, timeline.deps, {
       thresholds,
-      onOutcome: (outcome) => {
-        const ofOutcome = (record: AuditRecord) =>
-          record.trigger.id === outcome.trigger.id && record.cluster === outcome.cluster;
-        print(renderTimelineEntry(outcome, written.filter(ofOutcome), config, now()));
-        written = written.filter((record) => !ofOutcome(record));
-      },
+      onOutcome: (outcome) => print(timeline.entry(outcome)),
       onRecords: (records) => {
         for (const record of records) {
           const problem = renderRecordProblem(record, now());
@@ -192,23 +205,20 @@ export async function startDev(options: DevOptions): Promise<DevSession> {
         notServed: `Slack is not served: set ${ENV.slackSigningSecret} (the Slack app's signing secret) and ${ENV.slackToken} (its bot token)`,
       };
     }
-    let written: AuditRecord[] = [];
+    const timeline = timelineRecords(deps, config, now);
     const report = (outcome: SlackRunOutcome): void => {
-      if (outcome.kind !== "ran") {
-        const why = "reason" in outcome ? `: ${outcome.reason}` : "";
-        print(`${clockTime(now())}  slack command: ${outcome.kind}${why}`);
-        return;
-      }
-      const { trigger, cluster } = outcome.outcome;
-      const mine = (record: AuditRecord) => record.trigger.id === trigger.id && record.cluster === cluster;
-      print(renderTimelineEntry(outcome.outcome, written.filter(mine), config, now()));
-      written = written.filter((record) => !mine(record));
+      const why = "reason" in outcome ? `: ${outcome.reason}` : "";
+      print(
+        outcome.kind === "ran"
+          ? timeline.entry(outcome.outcome)
+          : `${clockTime(now())}  slack command: ${outcome.kind}${why}`,
+      );
     };
     let built: Promise<SlackEndpointDeps> | undefined;
     const slackDeps = (): Promise<SlackEndpointDeps> => {
       built ??= buildSlackDeps({
         env,
-        deps: withRecordSink(deps, (record) => written.push(record)),
+        deps: timeline.deps,
         slack: {
           // the ack hands the job over: it runs here once the ack has answered, tracked like any run
           dispatch: async (job) => {
