@@ -1,6 +1,6 @@
 // The esbuild plugins of every function (plain JavaScript: SST's CLI loads this file with `node`,
 // stacks/bundle.ts names it in NODEJS.plugins, and scripts/bundle.ts adds `bundlePlugins()` to its own
-// esbuild run). This one's own plugin checks the config; node-http-by-require.mjs is the other. The config is checked when
+// esbuild run): the config check below, and node-http-by-require.mjs. The config is checked when
 // the function is bundled, not at every cold start. The handler's `import … from "../homeostat.config.ts"`
 // becomes the config as packages/core's loadConfig validated and parsed it, embedded as JSON, so the
 // bundle carries no defineConfig call and no config schema to run. A config that does not validate fails

@@ -109,9 +109,7 @@ async function postsTo(channelId: string) {
 beforeAll(async () => {
   e2e = await startE2e("notify", e2eConfig({ maxUnavailable: 10_000 }));
   ns = await createNamespace(e2e.admin, "e2e-notify");
-  const bus = e2e.lambdaEnv.HOMEOSTAT_EVENT_BUS;
-  if (!bus) throw new Error("the e2e harness gave no result bus");
-  results = await resultQueue(e2e.env, bus);
+  results = await resultQueue(e2e);
 });
 
 afterEach(async () => {

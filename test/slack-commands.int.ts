@@ -179,9 +179,7 @@ describe("/homeostat from an allowed user", () => {
   });
 
   it("is said once in the channel: the notify stage counts the change the answer there already shows", async () => {
-    const bus = e2e.lambdaEnv.HOMEOSTAT_EVENT_BUS;
-    if (!bus) throw new Error("the e2e harness gave no result bus");
-    const queue = await resultQueue(e2e.env, bus);
+    const queue = await resultQueue(e2e);
     try {
       await createPauseDeployment(e2e.admin, ns.name, "once", 1);
       const request = await player().slashCommand({

@@ -314,9 +314,7 @@ describe("the schedule and rollout-guard bundles under the Lambda runtime", () =
 
 describe("the notify and slack bundles under the Lambda runtime", () => {
   it("notify posts the alarm bundle's result from the queue to the channel, and fails no item", async () => {
-    const bus = e2e.lambdaEnv.HOMEOSTAT_EVENT_BUS;
-    if (!bus) throw new Error("the e2e harness gave no result bus");
-    const queue = await resultQueue(e2e.env, bus);
+    const queue = await resultQueue(e2e);
     try {
       await createPauseDeployment(e2e.admin, ns.name, "shop", 1);
       await invoke("alarm", cpuAlarm(ns.name, "shop"));
